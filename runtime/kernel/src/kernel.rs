@@ -1,0 +1,247 @@
+//! The kernel object: global state and the entry points engines call.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+use crate::abi::layout::Timespec;
+use crate::dev::Device;
+use crate::engine::{ExitStatus, Host, Memory, Outcome, WaitKey};
+use crate::fd::{FdEntry, FileKind, OpenFile, OpenFiles};
+use crate::process::{ProcSnapshot, ProcState, Process, ProcessTable};
+use crate::syscall::{self, Call, Stop};
+use crate::vfs::{self, FileSystem, MountTable};
+use crate::{Errno, KResult};
+
+/// Settings fixed when the kernel starts.
+#[derive(Clone, Debug)]
+pub struct KernelConfig {
+    /// `uname -n`.
+    pub hostname: Vec<u8>,
+    /// Most linear memory one process may have, in bytes (0 = 4 GiB).
+    pub max_memory: u64,
+}
+
+impl Default for KernelConfig {
+    fn default() -> Self {
+        KernelConfig { hostname: b"wasmos".to_vec(), max_memory: 0 }
+    }
+}
+
+/// How to start a process.
+#[derive(Clone, Debug, Default)]
+pub struct SpawnSpec {
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+    /// Working directory (absolute guest path); `/` if empty.
+    pub cwd: Vec<u8>,
+    /// The executable's path, for `/proc/PID/exe`.
+    pub exe: Vec<u8>,
+}
+
+/// Bytes from the host's stdin waiting to be read.
+#[derive(Default)]
+pub struct StdinQueue {
+    pub buf: VecDeque<u8>,
+    pub eof: bool,
+}
+
+/// The kernel. Engines serialise calls into it (the host keeps it behind a
+/// mutex); nothing in it blocks.
+pub struct Kernel {
+    pub(crate) host: Box<dyn Host>,
+    pub(crate) config: KernelConfig,
+    pub(crate) vfs: MountTable,
+    pub(crate) files: OpenFiles,
+    pub(crate) procs: ProcessTable,
+    pub(crate) stdin: StdinQueue,
+    pub(crate) wakeups: Vec<WaitKey>,
+}
+
+/// Builds an [`FsCtx`] borrowing the kernel's process table and open files,
+/// leaving `$k.vfs` free to borrow mutably.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! fs_ctx {
+    ($k:expr, $pid:expr, $snap:ident, $cx:ident) => {
+        let $snap = $crate::process::ProcSnapshot { procs: &$k.procs, files: &$k.files };
+        let (uid, gid) = $k.procs.get($pid).map_or((0, 0), |p| (p.euid, p.egid));
+        let $cx = $crate::vfs::FsCtx {
+            now: $crate::abi::layout::Timespec::from_nanos($k.host.realtime_ns()),
+            pid: $pid,
+            uid,
+            gid,
+            procs: &$snap,
+        };
+    };
+}
+
+impl Kernel {
+    /// A kernel with `/` (memfs), `/tmp` (memfs), `/dev` and `/proc`.
+    pub fn new(host: Box<dyn Host>, config: KernelConfig) -> Self {
+        let mut k = Kernel {
+            host,
+            config,
+            vfs: MountTable::new(Box::new(vfs::memfs::MemFs::new())),
+            files: OpenFiles::default(),
+            procs: ProcessTable::default(),
+            stdin: StdinQueue::default(),
+            wakeups: Vec::new(),
+        };
+        for dir in [&b"/bin"[..], b"/etc", b"/home", b"/usr/bin", b"/var/tmp", b"/root"] {
+            k.mkdir_p(dir).expect("creating the root skeleton in memfs");
+        }
+        k.mount(b"/tmp", Box::new(vfs::memfs::MemFs::new()), false).expect("mounting /tmp");
+        k.mount(b"/dev", Box::new(vfs::devfs::DevFs::new()), false).expect("mounting /dev");
+        k.mount(b"/proc", Box::new(vfs::procfs::ProcFs::new()), true).expect("mounting /proc");
+        k
+    }
+
+    /// Mounts `fs` at `path`, creating the mount point (and its parents) in
+    /// the file system below if missing.
+    pub fn mount(&mut self, path: &[u8], fs: Box<dyn FileSystem>, readonly: bool) -> KResult<()> {
+        let covers = self.mkdir_p(path)?;
+        let canon = vfs::path::normalize(path);
+        self.vfs.add(covers, canon, fs, readonly);
+        Ok(())
+    }
+
+    /// Creates `path` and its missing parents as directories (mode 0755).
+    pub fn mkdir_p(&mut self, path: &[u8]) -> KResult<vfs::NodeRef> {
+        fs_ctx!(self, 0, snap, cx);
+        vfs::path::mkdir_p(&mut self.vfs, &cx, path)
+    }
+
+    /// Creates the first process, with descriptors 0–2 on the host's
+    /// standard streams. Returns its pid.
+    pub fn spawn(&mut self, spec: SpawnSpec) -> KResult<u32> {
+        let cwd_path = if spec.cwd.is_empty() { b"/".to_vec() } else { vfs::path::normalize(&spec.cwd) };
+        let cwd = {
+            fs_ctx!(self, 0, snap, cx);
+            let root = self.vfs.root();
+            let node = vfs::path::lookup_dir(&mut self.vfs, &cx, root, &cwd_path)?;
+            node
+        };
+        let pid = self.procs.alloc_pid();
+        let mut p = Process::new(pid, cwd, cwd_path);
+        p.ppid = 0;
+        p.argv = spec.argv;
+        p.envp = spec.envp;
+        p.exe = spec.exe;
+        p.start_ns = self.host.monotonic_ns();
+        p.mm.limit = self.config.max_memory;
+        for fd in 0..3u8 {
+            let flags = if fd == 0 { crate::abi::flags::O_RDONLY } else { crate::abi::flags::O_WRONLY };
+            let path = alloc::format!("/dev/std{}", ["in", "out", "err"][fd as usize]).into_bytes();
+            let ofd = self.files.insert(OpenFile::new(FileKind::Device { dev: Device::HostStream(fd), node: None }, flags, path));
+            self.files.add_ref(ofd);
+            p.fds.install(fd as u32, FdEntry { ofd, cloexec: false });
+        }
+        self.procs.procs.insert(pid, p);
+        Ok(pid)
+    }
+
+    /// Runs one syscall for `pid`. `retry` is true when the engine calls
+    /// again after an [`Outcome::Pending`].
+    pub fn syscall(&mut self, pid: u32, mem: &mut dyn Memory, nr: u32, args: [u32; 6], retry: bool) -> Outcome {
+        match self.procs.get(pid).map(|p| p.state) {
+            Some(ProcState::Running) => {}
+            Some(ProcState::Zombie(s)) => return Outcome::Exit(s),
+            None => return Outcome::Return(Errno::ESRCH.neg()),
+        }
+        let mut call = Call { pid, mem, args, retry };
+        match syscall::table::dispatch(self, &mut call, nr) {
+            Ok(v) => Outcome::Return(v),
+            Err(Stop::Err(e)) => Outcome::Return(e.neg()),
+            Err(Stop::Pending(p)) => Outcome::Pending(p),
+            Err(Stop::Exit(s)) => Outcome::Exit(s),
+        }
+    }
+
+    /// Ends `pid` from outside (a trap in the engine, or the host killing
+    /// it): closes its descriptors and records the status.
+    pub fn terminate(&mut self, pid: u32, status: ExitStatus) {
+        let Some(p) = self.procs.get_mut(pid) else { return };
+        if p.state != ProcState::Running {
+            return;
+        }
+        p.state = ProcState::Zombie(status);
+        let fds: Vec<i32> = p.fds.iter().map(|(fd, _)| fd as i32).collect();
+        for fd in fds {
+            let _ = self.close_fd(pid, fd);
+        }
+    }
+
+    /// How `pid` ended, once it has.
+    pub fn exit_status(&self, pid: u32) -> Option<ExitStatus> {
+        match self.procs.get(pid)?.state {
+            ProcState::Zombie(s) => Some(s),
+            ProcState::Running => None,
+        }
+    }
+
+    /// Bytes the host read from its stdin, for the guest.
+    pub fn stdin_input(&mut self, data: &[u8]) {
+        self.stdin.buf.extend(data.iter().copied());
+        self.stdin.eof = false;
+        self.wake(WaitKey::STDIN);
+    }
+
+    /// The host's stdin reached end of file.
+    pub fn stdin_eof(&mut self) {
+        self.stdin.eof = true;
+        self.wake(WaitKey::STDIN);
+    }
+
+    pub(crate) fn wake(&mut self, key: WaitKey) {
+        if !self.wakeups.contains(&key) {
+            self.wakeups.push(key);
+        }
+    }
+
+    /// Keys woken since the last call; the engine re-runs syscalls pending
+    /// on them.
+    pub fn take_wakeups(&mut self) -> Vec<WaitKey> {
+        core::mem::take(&mut self.wakeups)
+    }
+
+    pub(crate) fn now(&self) -> Timespec {
+        Timespec::from_nanos(self.host.realtime_ns())
+    }
+
+    pub(crate) fn proc(&self, pid: u32) -> &Process {
+        self.procs.get(pid).expect("syscall from a pid the kernel does not know")
+    }
+
+    pub(crate) fn proc_mut(&mut self, pid: u32) -> &mut Process {
+        self.procs.get_mut(pid).expect("syscall from a pid the kernel does not know")
+    }
+
+    /// Closes one descriptor, releasing the description when it was the last
+    /// reference.
+    pub(crate) fn close_fd(&mut self, pid: u32, fd: i32) -> KResult<()> {
+        let e = self.proc_mut(pid).fds.remove(fd)?;
+        self.drop_ofd(e.ofd);
+        Ok(())
+    }
+
+    pub(crate) fn drop_ofd(&mut self, ofd: crate::fd::OfdId) {
+        if let Some(f) = self.files.drop_ref(ofd) {
+            if let Some(node) = f.node() {
+                if let FileKind::Node(_) = f.kind {
+                    self.vfs.get_mut(node.mount).fs.release(node.ino);
+                }
+            }
+        }
+    }
+
+    /// A snapshot of the process table for `/proc`-like views.
+    pub fn snapshot(&self) -> ProcSnapshot<'_> {
+        ProcSnapshot { procs: &self.procs, files: &self.files }
+    }
+
+    /// Number of live processes.
+    pub fn process_count(&self) -> usize {
+        self.procs.procs.values().filter(|p| p.state == ProcState::Running).count()
+    }
+}

@@ -1,0 +1,185 @@
+//! Processes: identity, credentials, working directory, descriptors, memory
+//! map, signal state, limits.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use crate::abi::flags::*;
+use crate::engine::ExitStatus;
+use crate::fd::{FdTable, OpenFiles, DEFAULT_NOFILE};
+use crate::mm::Mm;
+use crate::vfs::{NodeRef, ProcInfo, ProcView};
+
+/// A signal disposition as `rt_sigaction` records it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigAction {
+    /// Guest function pointer; 0 = `SIG_DFL`, 1 = `SIG_IGN`.
+    pub handler: u32,
+    pub flags: u32,
+    pub restorer: u32,
+    pub mask: u64,
+}
+
+/// Per-process signal state.
+#[derive(Clone, Debug)]
+pub struct Signals {
+    pub actions: [SigAction; NSIG as usize],
+    pub mask: u64,
+    pub pending: u64,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals { actions: [SigAction::default(); NSIG as usize], mask: 0, pending: 0 }
+    }
+}
+
+/// Whether a process still runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcState {
+    Running,
+    Zombie(ExitStatus),
+}
+
+/// A soft and hard limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rlimit {
+    pub cur: u64,
+    pub max: u64,
+}
+
+/// One process.
+#[derive(Clone, Debug)]
+pub struct Process {
+    pub pid: u32,
+    pub ppid: u32,
+    pub pgid: u32,
+    pub sid: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub euid: u32,
+    pub egid: u32,
+    pub cwd: NodeRef,
+    /// Absolute path of `cwd`, kept as Linux keeps a dentry path.
+    pub cwd_path: Vec<u8>,
+    pub umask: u32,
+    pub fds: FdTable,
+    pub mm: Mm,
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+    pub exe: Vec<u8>,
+    pub signals: Signals,
+    pub rlimits: [Rlimit; RLIMIT_NLIMITS as usize],
+    pub state: ProcState,
+    pub start_ns: u64,
+    pub clear_child_tid: u32,
+    /// Deadline of a sleep in progress, kept across retries.
+    pub sleep_deadline: Option<u64>,
+}
+
+impl Process {
+    pub fn new(pid: u32, cwd: NodeRef, cwd_path: Vec<u8>) -> Self {
+        let inf = Rlimit { cur: RLIM_INFINITY, max: RLIM_INFINITY };
+        let mut rlimits = [inf; RLIMIT_NLIMITS as usize];
+        rlimits[RLIMIT_NOFILE as usize] = Rlimit { cur: DEFAULT_NOFILE as u64, max: 4096 };
+        rlimits[RLIMIT_STACK as usize] = Rlimit { cur: 8 << 20, max: RLIM_INFINITY };
+        rlimits[RLIMIT_CORE as usize] = Rlimit { cur: 0, max: RLIM_INFINITY };
+        Process {
+            pid,
+            ppid: 0,
+            pgid: pid,
+            sid: pid,
+            uid: 0,
+            gid: 0,
+            euid: 0,
+            egid: 0,
+            cwd,
+            cwd_path,
+            umask: 0o022,
+            fds: FdTable::default(),
+            mm: Mm::default(),
+            argv: Vec::new(),
+            envp: Vec::new(),
+            exe: Vec::new(),
+            signals: Signals::default(),
+            rlimits,
+            state: ProcState::Running,
+            start_ns: 0,
+            clear_child_tid: 0,
+            sleep_deadline: None,
+        }
+    }
+    pub fn nofile(&self) -> u32 {
+        self.rlimits[RLIMIT_NOFILE as usize].cur.min(1 << 20) as u32
+    }
+}
+
+/// All processes by pid.
+#[derive(Default)]
+pub struct ProcessTable {
+    pub procs: BTreeMap<u32, Process>,
+    next_pid: u32,
+}
+
+impl ProcessTable {
+    pub fn alloc_pid(&mut self) -> u32 {
+        self.next_pid += 1;
+        while self.procs.contains_key(&self.next_pid) {
+            self.next_pid += 1;
+        }
+        self.next_pid
+    }
+    pub fn get(&self, pid: u32) -> Option<&Process> {
+        self.procs.get(&pid)
+    }
+    pub fn get_mut(&mut self, pid: u32) -> Option<&mut Process> {
+        self.procs.get_mut(&pid)
+    }
+}
+
+/// The process table and open files together, as `/proc` reads them.
+pub struct ProcSnapshot<'a> {
+    pub procs: &'a ProcessTable,
+    pub files: &'a OpenFiles,
+}
+
+impl ProcView for ProcSnapshot<'_> {
+    fn pids(&self) -> Vec<u32> {
+        self.procs.procs.keys().copied().collect()
+    }
+    fn info(&self, pid: u32) -> Option<ProcInfo> {
+        let p = self.procs.get(pid)?;
+        let mut cmdline = Vec::new();
+        for a in &p.argv {
+            cmdline.extend_from_slice(a);
+            cmdline.push(0);
+        }
+        let mut environ = Vec::new();
+        for e in &p.envp {
+            environ.extend_from_slice(e);
+            environ.push(0);
+        }
+        let name = p.argv.first().map(|a| a.rsplit(|&c| c == b'/').next().unwrap_or(a).to_vec()).unwrap_or_default();
+        Some(ProcInfo {
+            pid,
+            ppid: p.ppid,
+            pgid: p.pgid,
+            sid: p.sid,
+            state: match p.state {
+                ProcState::Running => b'R',
+                ProcState::Zombie(_) => b'Z',
+            },
+            name,
+            cmdline,
+            environ,
+            cwd: p.cwd_path.clone(),
+            exe: p.exe.clone(),
+            uid: p.uid,
+            gid: p.gid,
+            umask: p.umask,
+            vm_bytes: p.mm.mem_size,
+            start_ns: p.start_ns,
+            fds: p.fds.iter().map(|(fd, e)| (fd, self.files.get(e.ofd).path.clone())).collect(),
+        })
+    }
+}

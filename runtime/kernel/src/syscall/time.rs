@@ -1,0 +1,111 @@
+//! Clocks and sleeping.
+
+use super::*;
+use crate::abi::flags::*;
+use crate::abi::layout::{Timespec, TIMESPEC_SIZE};
+use crate::engine::WaitKey;
+use crate::Kernel;
+
+/// Reads the clock `id` in nanoseconds.
+fn clock_ns(k: &Kernel, pid: u32, id: u32) -> Result<u64, Errno> {
+    match id {
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => Ok(k.host.realtime_ns()),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => Ok(k.host.monotonic_ns()),
+        // CPU time is approximated by time since the process started.
+        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => Ok(k.host.monotonic_ns().saturating_sub(k.proc(pid).start_ns)),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn read_timespec(c: &Call, addr: u32) -> Result<Timespec, Errno> {
+    let mut b = [0u8; TIMESPEC_SIZE];
+    c.mem.read(addr, &mut b)?;
+    Timespec::decode(&b).filter(|t| t.sec >= 0).ok_or(Errno::EINVAL)
+}
+
+pub fn clock_gettime(k: &mut Kernel, c: &mut Call) -> SysResult {
+    let ns = clock_ns(k, c.pid, c.u32(0))?;
+    c.write_bytes(c.u32(1), &Timespec::from_nanos(ns).encode())?;
+    Ok(0)
+}
+
+pub fn clock_getres(k: &mut Kernel, c: &mut Call) -> SysResult {
+    clock_ns(k, c.pid, c.u32(0))?;
+    if c.u32(1) != 0 {
+        c.write_bytes(c.u32(1), &Timespec::from_nanos(1).encode())?;
+    }
+    Ok(0)
+}
+
+pub fn gettimeofday(k: &mut Kernel, c: &mut Call) -> SysResult {
+    if c.u32(0) != 0 {
+        let ns = k.host.realtime_ns();
+        let mut b = [0u8; 16];
+        b[0..8].copy_from_slice(&((ns / 1_000_000_000) as i64).to_le_bytes());
+        b[8..16].copy_from_slice(&(((ns % 1_000_000_000) / 1000) as i64).to_le_bytes());
+        c.write_bytes(c.u32(0), &b)?;
+    }
+    if c.u32(1) != 0 {
+        c.write_bytes(c.u32(1), &[0u8; 8])?;
+    }
+    Ok(0)
+}
+
+/// Sleeps until the monotonic deadline stored in the process; the first
+/// call records it, retries compare against it.
+fn sleep_until(k: &mut Kernel, c: &mut Call, deadline_of: impl FnOnce(&Kernel) -> u64) -> SysResult {
+    let pid = c.pid;
+    let deadline = match (c.retry, k.proc(pid).sleep_deadline) {
+        (true, Some(d)) => d,
+        _ => {
+            let d = deadline_of(k);
+            k.proc_mut(pid).sleep_deadline = Some(d);
+            d
+        }
+    };
+    if k.host.monotonic_ns() >= deadline {
+        k.proc_mut(pid).sleep_deadline = None;
+        return Ok(0);
+    }
+    Err(Stop::Pending(crate::engine::Pending { key: WaitKey::TIMER, deadline: Some(deadline) }))
+}
+
+pub fn nanosleep(k: &mut Kernel, c: &mut Call) -> SysResult {
+    let req = read_timespec(c, c.u32(0))?;
+    sleep_until(k, c, |k| k.host.monotonic_ns().saturating_add(req.as_nanos() as u64))
+}
+
+pub fn clock_nanosleep(k: &mut Kernel, c: &mut Call) -> SysResult {
+    let (id, flags) = (c.u32(0), c.u32(1));
+    let now = clock_ns(k, c.pid, id)?;
+    let req = read_timespec(c, c.u32(2))?;
+    let mono = k.host.monotonic_ns();
+    let rel = if flags & TIMER_ABSTIME != 0 { (req.as_nanos() as u64).saturating_sub(now) } else { req.as_nanos() as u64 };
+    sleep_until(k, c, |_| mono.saturating_add(rel))
+}
+
+pub fn times(k: &mut Kernel, c: &mut Call) -> SysResult {
+    // Clock ticks are 1/100 s (sysconf(_SC_CLK_TCK) in musl is 100).
+    let ticks = (k.host.monotonic_ns() / 10_000_000) as u32;
+    let cpu = (k.host.monotonic_ns().saturating_sub(k.proc(c.pid).start_ns) / 10_000_000) as u32;
+    if c.u32(0) != 0 {
+        let mut b = [0u8; 16];
+        b[0..4].copy_from_slice(&cpu.to_le_bytes());
+        c.write_bytes(c.u32(0), &b)?;
+    }
+    Ok(ticks as i64)
+}
+
+pub fn getitimer(_k: &mut Kernel, c: &mut Call) -> SysResult {
+    if c.u32(0) > 2 {
+        return Err(Errno::EINVAL.into());
+    }
+    c.write_bytes(c.u32(1), &[0u8; 32])?;
+    Ok(0)
+}
+
+/// Interval timers need signal delivery, which arrives with the process
+/// model; until then they are refused rather than silently ignored.
+pub fn setitimer(_k: &mut Kernel, _c: &mut Call) -> SysResult {
+    Err(Errno::ENOSYS.into())
+}
