@@ -4,7 +4,6 @@ use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::abi::layout::Timespec;
 use crate::dev::Device;
 use crate::engine::{ExitStatus, Host, Memory, Outcome, WaitKey};
 use crate::fd::{FdEntry, FileKind, OpenFile, OpenFiles};
@@ -203,10 +202,6 @@ impl Kernel {
     /// on them.
     pub fn take_wakeups(&mut self) -> Vec<WaitKey> {
         core::mem::take(&mut self.wakeups)
-    }
-
-    pub(crate) fn now(&self) -> Timespec {
-        Timespec::from_nanos(self.host.realtime_ns())
     }
 
     pub(crate) fn proc(&self, pid: u32) -> &Process {

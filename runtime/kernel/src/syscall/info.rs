@@ -148,3 +148,73 @@ pub fn wasmos_startinfo(k: &mut Kernel, c: &mut Call) -> SysResult {
     c.write_bytes(buf, &img)?;
     Ok(need as i64)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::abi::syscalls::nr;
+    use crate::testutil::Harness;
+    use crate::Errno;
+
+    #[test]
+    fn uname_fields() {
+        let mut h = Harness::new();
+        let u = h.alloc(65 * 6);
+        assert_eq!(h.sys(nr::uname, &[u]), 0);
+        let field = |h: &Harness, i: u32| {
+            let b = h.bytes(u + 65 * i, 65);
+            b[..b.iter().position(|&c| c == 0).unwrap()].to_vec()
+        };
+        assert_eq!(field(&h, 0), b"Linux");
+        assert_eq!(field(&h, 1), b"wasmos");
+        assert_eq!(field(&h, 4), b"wasm32");
+        let name = h.put(b"box");
+        assert_eq!(h.sys(nr::sethostname, &[name, 3]), 0);
+        assert_eq!(h.sys(nr::uname, &[u]), 0);
+        assert_eq!(field(&h, 1), b"box");
+        assert_eq!(h.sys(nr::sethostname, &[name, 65]), Errno::EINVAL.neg());
+    }
+
+    #[test]
+    fn getrandom_fills_buffer() {
+        let mut h = Harness::new();
+        let b = h.alloc(64);
+        assert_eq!(h.sys(nr::getrandom, &[b, 64, 0]), 64);
+        assert!(h.bytes(b, 64).iter().any(|&x| x != 0));
+        assert_eq!(h.sys(nr::getrandom, &[b, 64, 0x80]), Errno::EINVAL.neg());
+    }
+
+    #[test]
+    fn startinfo_is_a_linux_initial_stack() {
+        let mut h = Harness::new();
+        let need = h.sys(nr::wasmos_startinfo, &[0, 0]) as usize;
+        let buf = h.alloc(need);
+        assert_eq!(h.sys(nr::wasmos_startinfo, &[buf, need as u32 - 1]), need as i64, "too small: size only");
+        assert_eq!(h.u32_at(buf), 0, "nothing written");
+        assert_eq!(h.sys(nr::wasmos_startinfo, &[buf, need as u32]), need as i64);
+        let argc = h.u32_at(buf);
+        assert_eq!(argc, 2);
+        let cstr = |h: &Harness, a: u32| {
+            let b = h.bytes(a, 32);
+            b[..b.iter().position(|&c| c == 0).unwrap()].to_vec()
+        };
+        assert_eq!(cstr(&h, h.u32_at(buf + 4)), b"test");
+        assert_eq!(cstr(&h, h.u32_at(buf + 8)), b"arg1");
+        assert_eq!(h.u32_at(buf + 12), 0);
+        assert_eq!(cstr(&h, h.u32_at(buf + 16)), b"HOME=/root");
+        assert_eq!(h.u32_at(buf + 20), 0);
+        // auxv: find AT_PAGESZ and AT_RANDOM, ends with AT_NULL.
+        let mut a = buf + 24;
+        let mut seen = alloc::vec::Vec::new();
+        loop {
+            let (k, v) = (h.u32_at(a), h.u32_at(a + 4));
+            seen.push((k, v));
+            a += 8;
+            if k == 0 {
+                break;
+            }
+        }
+        assert!(seen.contains(&(6, 4096)));
+        let random = seen.iter().find(|(k, _)| *k == 25).unwrap().1;
+        assert!(random > buf && (random as usize) < buf as usize + need);
+    }
+}

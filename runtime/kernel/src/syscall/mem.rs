@@ -98,3 +98,76 @@ pub fn mlock(_k: &mut Kernel, _c: &mut Call) -> SysResult {
 pub fn munlock(_k: &mut Kernel, _c: &mut Call) -> SysResult {
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::abi::flags::*;
+    use crate::abi::syscalls::nr;
+    use crate::testutil::Harness;
+    use crate::Errno;
+
+    const ANON: u32 = MAP_PRIVATE | MAP_ANONYMOUS;
+
+    #[test]
+    fn brk_starts_at_end_of_memory_and_grows_it() {
+        let mut h = Harness::new();
+        let start = h.sys(nr::brk, &[0]) as u32;
+        assert_eq!(start as u64, h.mem.bytes.len() as u64);
+        assert_eq!(h.sys(nr::brk, &[start + 100_000]) as u32, start + 100_000);
+        assert!(h.mem.bytes.len() as u64 >= (start + 100_000) as u64);
+        // Shrinking then growing again yields zeroed memory.
+        h.mem.bytes[start as usize + 10] = 7;
+        assert_eq!(h.sys(nr::brk, &[start + 5]) as u32, start + 5);
+        assert_eq!(h.sys(nr::brk, &[start + 20]) as u32, start + 20);
+        assert_eq!(h.mem.bytes[start as usize + 10], 0);
+        // Below the start: unchanged.
+        assert_eq!(h.sys(nr::brk, &[1]) as u32, start + 20);
+    }
+
+    #[test]
+    fn mmap_munmap_reuse_zeroes() {
+        let mut h = Harness::new();
+        let a = h.sys(nr::mmap2, &[0, 8192, PROT_READ | PROT_WRITE, ANON, u32::MAX, 0]) as u32;
+        assert_eq!(a % 4096, 0);
+        let b = h.sys(nr::mmap2, &[0, 4096, PROT_READ | PROT_WRITE, ANON, u32::MAX, 0]) as u32;
+        assert_eq!(b, a + 8192);
+        h.mem.bytes[a as usize] = 9;
+        assert_eq!(h.sys(nr::munmap, &[a, 8192]), 0);
+        let c = h.sys(nr::mmap2, &[0, 4096, PROT_READ, ANON, u32::MAX, 0]) as u32;
+        assert_eq!(c, a, "first fit reuses the hole");
+        assert_eq!(h.mem.bytes[a as usize], 0, "reused pages are zeroed");
+        assert_eq!(h.sys(nr::mmap2, &[0, 0, 0, ANON, u32::MAX, 0]), Errno::EINVAL.neg());
+        assert_eq!(h.sys(nr::munmap, &[a + 1, 10]), Errno::EINVAL.neg());
+    }
+
+    #[test]
+    fn brk_cannot_grow_into_a_mapping() {
+        let mut h = Harness::new();
+        let start = h.sys(nr::brk, &[0]) as u32;
+        let m = h.sys(nr::mmap2, &[0, 4096, 3, ANON, u32::MAX, 0]) as u32;
+        assert_eq!(m, start);
+        assert_eq!(h.sys(nr::brk, &[start + 4096]) as u32, start, "brk refused");
+    }
+
+    #[test]
+    fn mremap_grows_in_place_or_moves_with_content() {
+        let mut h = Harness::new();
+        let a = h.sys(nr::mmap2, &[0, 4096, 3, ANON, u32::MAX, 0]) as u32;
+        assert_eq!(h.sys(nr::mremap, &[a, 4096, 8192, 0, 0]) as u32, a);
+        let _blocker = h.sys(nr::mmap2, &[0, 4096, 3, ANON, u32::MAX, 0]) as u32;
+        h.mem.bytes[a as usize + 5] = 42;
+        assert_eq!(h.sys(nr::mremap, &[a, 8192, 16384, 0, 0]), Errno::ENOMEM.neg());
+        let moved = h.sys(nr::mremap, &[a, 8192, 16384, MREMAP_MAYMOVE, 0]) as u32;
+        assert_ne!(moved, a);
+        assert_eq!(h.mem.bytes[moved as usize + 5], 42);
+    }
+
+    #[test]
+    fn mmap_respects_memory_limit() {
+        let mut h = Harness::new();
+        h.mem.max_pages = 20;
+        assert_eq!(h.sys(nr::mmap2, &[0, 64 << 20, 3, ANON, u32::MAX, 0]), Errno::ENOMEM.neg());
+        assert_eq!(h.sys(nr::mprotect, &[4096, 4096, PROT_READ]), 0);
+        assert_eq!(h.sys(nr::mprotect, &[4097, 4096, PROT_READ]), Errno::EINVAL.neg());
+    }
+}

@@ -334,3 +334,86 @@ pub fn futex(_k: &mut Kernel, c: &mut Call) -> SysResult {
         _ => Err(Errno::ENOSYS.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::abi::flags::*;
+    use crate::abi::syscalls::nr;
+    use crate::engine::{ExitStatus, Outcome};
+    use crate::testutil::Harness;
+    use crate::Errno;
+
+    #[test]
+    fn identity() {
+        let mut h = Harness::new();
+        let pid = h.pid as i64;
+        assert_eq!(h.sys(nr::getpid, &[]), pid);
+        assert_eq!(h.sys(nr::gettid, &[]), pid);
+        assert_eq!(h.sys(nr::getppid, &[]), 0);
+        assert_eq!(h.sys(nr::getuid, &[]), 0);
+        assert_eq!(h.sys(nr::set_tid_address, &[0x100]), pid);
+        assert_eq!(h.sys(nr::getpgid, &[0]), pid);
+        assert_eq!(h.sys(nr::getsid, &[0]), pid);
+        assert_eq!(h.sys(nr::setsid, &[]), Errno::EPERM.neg(), "already a group leader");
+        assert_eq!(h.sys(nr::getpgid, &[999]), Errno::ESRCH.neg());
+    }
+
+    #[test]
+    fn dropping_privileges_is_one_way() {
+        let mut h = Harness::new();
+        assert_eq!(h.sys(nr::setuid, &[1000]), 0);
+        assert_eq!((h.sys(nr::getuid, &[]), h.sys(nr::geteuid, &[])), (1000, 1000));
+        assert_eq!(h.sys(nr::setuid, &[0]), Errno::EPERM.neg());
+        let (r, e, s) = (h.alloc(4), h.alloc(4), h.alloc(4));
+        assert_eq!(h.sys(nr::getresuid, &[r, e, s]), 0);
+        assert_eq!((h.u32_at(r), h.u32_at(e), h.u32_at(s)), (1000, 1000, 1000));
+    }
+
+    #[test]
+    fn umask_returns_previous() {
+        let mut h = Harness::new();
+        assert_eq!(h.sys(nr::umask, &[0o077]), 0o022);
+        assert_eq!(h.sys(nr::umask, &[0o1777]), 0o077);
+        assert_eq!(h.sys(nr::umask, &[0]), 0o777);
+    }
+
+    #[test]
+    fn rlimits_round_trip_and_validate() {
+        let mut h = Harness::new();
+        let old = h.alloc(16);
+        assert_eq!(h.sys(nr::prlimit64, &[0, RLIMIT_NOFILE, 0, old]), 0);
+        assert_eq!((h.u64_at(old), h.u64_at(old + 8)), (1024, 4096));
+        let mut nb = [0u8; 16];
+        nb[..8].copy_from_slice(&256u64.to_le_bytes());
+        nb[8..].copy_from_slice(&512u64.to_le_bytes());
+        let new = h.put(&nb);
+        assert_eq!(h.sys(nr::prlimit64, &[0, RLIMIT_NOFILE, new, 0]), 0);
+        assert_eq!(h.sys(nr::prlimit64, &[0, RLIMIT_NOFILE, 0, old]), 0);
+        assert_eq!(h.u64_at(old), 256);
+        let mut bad = nb;
+        bad[..8].copy_from_slice(&1000u64.to_le_bytes());
+        let bad = h.put(&bad);
+        assert_eq!(h.sys(nr::prlimit64, &[0, RLIMIT_NOFILE, bad, 0]), Errno::EINVAL.neg());
+        assert_eq!(h.sys(nr::prlimit64, &[0, 99, 0, old]), Errno::EINVAL.neg());
+        let small = h.alloc(8);
+        assert_eq!(h.sys(nr::getrlimit, &[RLIMIT_STACK, small]), 0);
+        assert_eq!(h.u32_at(small), 8 << 20);
+        assert_eq!(h.u32_at(small + 4), u32::MAX, "infinity saturates");
+    }
+
+    #[test]
+    fn exit_group_ends_the_process_and_closes_fds() {
+        let mut h = Harness::new();
+        assert_eq!(h.call(nr::exit_group, &[300], false), Outcome::Exit(ExitStatus::Code(44)));
+        assert_eq!(h.k.exit_status(h.pid), Some(ExitStatus::Code(44)));
+        assert_eq!(h.k.files.live(), 0, "stdio descriptions released");
+        assert_eq!(h.call(nr::getpid, &[], false), Outcome::Exit(ExitStatus::Code(44)));
+    }
+
+    #[test]
+    fn unknown_syscall_is_enosys() {
+        let mut h = Harness::new();
+        assert_eq!(h.sys(9999, &[]), Errno::ENOSYS.neg());
+        assert_eq!(h.sys(nr::wait4, &[u32::MAX, 0, 0, 0]), Errno::ECHILD.neg());
+    }
+}

@@ -189,3 +189,77 @@ pub fn tgkill(k: &mut Kernel, c: &mut Call) -> SysResult {
     }
     send(k, c, c.u32(1), c.u32(2))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::abi::flags::*;
+    use crate::abi::syscalls::nr;
+    use crate::engine::{ExitStatus, Outcome};
+    use crate::testutil::Harness;
+    use crate::Errno;
+
+    fn sigaction(h: &mut Harness, handler: u32, flags: u32, mask: u64) -> u32 {
+        let mut b = [0u8; 20];
+        b[0..4].copy_from_slice(&handler.to_le_bytes());
+        b[4..8].copy_from_slice(&flags.to_le_bytes());
+        b[12..20].copy_from_slice(&mask.to_le_bytes());
+        h.put(&b)
+    }
+
+    #[test]
+    fn sigaction_records_and_reports_old() {
+        let mut h = Harness::new();
+        let act = sigaction(&mut h, 0x1234, 0x1000_0000, 1 << 1);
+        let old = h.alloc(20);
+        assert_eq!(h.sys(nr::rt_sigaction, &[2, act, 0, 8]), 0);
+        assert_eq!(h.sys(nr::rt_sigaction, &[2, 0, old, 8]), 0);
+        assert_eq!(h.u32_at(old), 0x1234);
+        assert_eq!(h.u32_at(old + 4), 0x1000_0000);
+        assert_eq!(h.u64_at(old + 12), 2);
+        assert_eq!(h.sys(nr::rt_sigaction, &[SIGKILL, act, 0, 8]), Errno::EINVAL.neg());
+        assert_eq!(h.sys(nr::rt_sigaction, &[65, act, 0, 8]), Errno::EINVAL.neg());
+        assert_eq!(h.sys(nr::rt_sigaction, &[2, act, 0, 4]), Errno::EINVAL.neg());
+    }
+
+    #[test]
+    fn sigprocmask_blocks_but_never_kill_or_stop() {
+        let mut h = Harness::new();
+        let set = h.put(&u64::MAX.to_le_bytes());
+        let old = h.alloc(8);
+        assert_eq!(h.sys(nr::rt_sigprocmask, &[SIG_BLOCK, set, 0, 8]), 0);
+        assert_eq!(h.sys(nr::rt_sigprocmask, &[SIG_SETMASK, 0, old, 8]), 0);
+        let m = h.u64_at(old);
+        assert_eq!(m & (1 << (SIGKILL - 1)), 0);
+        assert_eq!(m & (1 << (SIGSTOP - 1)), 0);
+        assert_ne!(m & (1 << (SIGINT_ - 1)), 0);
+        assert_eq!(h.sys(nr::rt_sigprocmask, &[7, set, 0, 8]), Errno::EINVAL.neg());
+    }
+    const SIGINT_: u32 = 2;
+
+    #[test]
+    fn raise_with_default_action_terminates() {
+        let mut h = Harness::new();
+        let pid = h.pid;
+        assert_eq!(h.sys(nr::kill, &[pid, 0]), 0, "signal 0 probes");
+        assert_eq!(h.sys(nr::kill, &[pid, SIGCHLD]), 0, "ignored by default");
+        assert_eq!(h.sys(nr::kill, &[4242, 15]), Errno::ESRCH.neg());
+        assert_eq!(h.call(nr::tgkill, &[pid, pid, SIGABRT], false), Outcome::Exit(ExitStatus::Signal(SIGABRT)));
+        assert_eq!(h.k.exit_status(pid), Some(ExitStatus::Signal(6)));
+    }
+
+    #[test]
+    fn blocked_or_handled_signal_stays_pending() {
+        let mut h = Harness::new();
+        let pid = h.pid;
+        let set = h.put(&(1u64 << 14).to_le_bytes()); // SIGTERM
+        assert_eq!(h.sys(nr::rt_sigprocmask, &[SIG_BLOCK, set, 0, 8]), 0);
+        assert_eq!(h.sys(nr::kill, &[pid, 15]), 0);
+        let pend = h.alloc(8);
+        assert_eq!(h.sys(nr::rt_sigpending, &[pend, 8]), 0);
+        assert_eq!(h.u64_at(pend), 1 << 14);
+        let ign = sigaction(&mut h, 1, 0, 0);
+        assert_eq!(h.sys(nr::rt_sigaction, &[15, ign, 0, 8]), 0);
+        assert_eq!(h.sys(nr::rt_sigpending, &[pend, 8]), 0);
+        assert_eq!(h.u64_at(pend), 0, "SIG_IGN discards pending");
+    }
+}

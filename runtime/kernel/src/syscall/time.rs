@@ -109,3 +109,83 @@ pub fn getitimer(_k: &mut Kernel, c: &mut Call) -> SysResult {
 pub fn setitimer(_k: &mut Kernel, _c: &mut Call) -> SysResult {
     Err(Errno::ENOSYS.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::abi::flags::*;
+    use crate::abi::layout::Timespec;
+    use crate::abi::syscalls::nr;
+    use crate::engine::{Outcome, WaitKey};
+    use crate::testutil::Harness;
+    use crate::Errno;
+
+    #[test]
+    fn clock_gettime_reads_host_clocks() {
+        let mut h = Harness::new();
+        h.host.lock().unwrap().mono_ns = 5_000_000_123;
+        let ts = h.alloc(16);
+        assert_eq!(h.sys(nr::clock_gettime, &[CLOCK_MONOTONIC, ts]), 0);
+        assert_eq!(h.u64_at(ts), 5);
+        assert_eq!(h.u32_at(ts + 8), 123);
+        assert_eq!(h.sys(nr::clock_gettime, &[CLOCK_REALTIME, ts]), 0);
+        assert_eq!(h.u64_at(ts), 1_700_000_005);
+        assert_eq!(h.sys(nr::clock_gettime, &[99, ts]), Errno::EINVAL.neg());
+        assert_eq!(h.sys(nr::clock_getres, &[CLOCK_MONOTONIC, ts]), 0);
+        assert_eq!((h.u64_at(ts), h.u32_at(ts + 8)), (0, 1));
+    }
+
+    #[test]
+    fn nanosleep_is_pending_until_its_deadline_then_completes() {
+        let mut h = Harness::new();
+        let req = h.put(&Timespec { sec: 1, nsec: 500 }.encode());
+        // First attempt parks on the timer with an absolute deadline.
+        match h.call(nr::nanosleep, &[req, 0], false) {
+            Outcome::Pending(p) => {
+                assert_eq!(p.key, WaitKey::TIMER);
+                assert_eq!(p.deadline, Some(1_000_000_500));
+            }
+            o => panic!("expected pending, got {o:?}"),
+        }
+        // A spurious early retry keeps the original deadline.
+        h.host.lock().unwrap().mono_ns = 400_000_000;
+        assert!(matches!(h.call(nr::nanosleep, &[req, 0], true), Outcome::Pending(p) if p.deadline == Some(1_000_000_500)));
+        h.host.lock().unwrap().mono_ns = 1_000_000_500;
+        assert_eq!(h.call(nr::nanosleep, &[req, 0], true), Outcome::Return(0));
+        // The engine loop: one park, then done, clock advanced by 1 s.
+        let (v, parked) = h.run(nr::nanosleep, &[req, 0]);
+        assert_eq!((v, parked), (0, 1));
+        assert_eq!(h.host.lock().unwrap().mono_ns, 2_000_001_000);
+    }
+
+    #[test]
+    fn nanosleep_rejects_bad_timespec() {
+        let mut h = Harness::new();
+        let bad = h.put(&{
+            let mut b = Timespec { sec: 0, nsec: 0 }.encode();
+            b[8..12].copy_from_slice(&2_000_000_000u32.to_le_bytes());
+            b
+        });
+        assert_eq!(h.sys(nr::nanosleep, &[bad, 0]), Errno::EINVAL.neg());
+        assert_eq!(h.sys(nr::nanosleep, &[0xffff_fff0, 0]), Errno::EFAULT.neg());
+    }
+
+    #[test]
+    fn clock_nanosleep_absolute_deadline() {
+        let mut h = Harness::new();
+        h.host.lock().unwrap().mono_ns = 10;
+        let req = h.put(&Timespec { sec: 0, nsec: 110 }.encode());
+        let (v, parked) = h.run(nr::clock_nanosleep, &[CLOCK_MONOTONIC, TIMER_ABSTIME, req, 0]);
+        assert_eq!((v, parked), (0, 1));
+        assert_eq!(h.host.lock().unwrap().mono_ns, 110);
+    }
+
+    #[test]
+    fn gettimeofday_microseconds() {
+        let mut h = Harness::new();
+        h.host.lock().unwrap().mono_ns = 2_345_678;
+        let tv = h.alloc(16);
+        assert_eq!(h.sys(nr::gettimeofday, &[tv, 0]), 0);
+        assert_eq!(h.u64_at(tv), 1_700_000_000);
+        assert_eq!(h.u64_at(tv + 8), 2345);
+    }
+}
