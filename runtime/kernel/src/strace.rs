@@ -16,16 +16,36 @@ const STRING_LIMIT: usize = 32;
 
 /// Renders one completed syscall with its return value.
 pub fn format_call(nr: u32, args: &[u32; 6], mem: &dyn Memory, ret: i64) -> String {
+    let mut out = format_args_only(nr, args, mem, ret);
+    let pointer = syscalls::lookup(nr).is_some_and(|sc| matches!(sc.name, "mmap2" | "brk" | "mremap"));
+    push_result(&mut out, ret, pointer);
+    out
+}
+
+/// Renders a syscall that did not return (`exit_group(0) = ?`).
+pub fn format_noreturn(nr: u32, args: &[u32; 6], mem: &dyn Memory) -> String {
+    let mut out = format_args_only(nr, args, mem, 0);
+    out.push_str(" = ?");
+    out
+}
+
+/// `name(args...)` without the result; `ret` decides how much of an output
+/// buffer is shown.
+fn format_args_only(nr: u32, args: &[u32; 6], mem: &dyn Memory, ret: i64) -> String {
     let mut out = String::new();
     let Some(sc) = syscalls::lookup(nr) else {
         let _ = write!(out, "syscall_{nr}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x})", args[0], args[1], args[2], args[3], args[4], args[5]);
-        push_result(&mut out, ret, false);
         return out;
     };
     out.push_str(sc.name);
     out.push('(');
     let mut reg = 0;
-    for (i, a) in sc.args.iter().enumerate() {
+    // Like strace, show open's mode only when it is used.
+    let shown = match sc.name {
+        "openat" if args[2] & (O_CREAT | O_TMPFILE) == 0 => 3,
+        _ => sc.args.len(),
+    };
+    for (i, a) in sc.args.iter().take(shown).enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
@@ -98,7 +118,6 @@ pub fn format_call(nr: u32, args: &[u32; 6], mem: &dyn Memory, ret: i64) -> Stri
         };
     }
     out.push(')');
-    push_result(&mut out, ret, matches!(sc.name, "mmap2" | "brk" | "mremap"));
     out
 }
 
@@ -233,7 +252,7 @@ fn push_iovec(out: &mut String, mem: &dyn Memory, addr: u32, count: usize, show:
 
 #[cfg(test)]
 mod tests {
-    use super::format_call;
+    use super::{format_call, format_noreturn};
     use alloc::format;
     use crate::abi::flags::*;
     use crate::abi::syscalls::nr;
@@ -255,6 +274,8 @@ mod tests {
         assert_eq!(format_call(nr::mmap2, &[0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, u32::MAX, 0], &h.mem, 0x20000), "mmap2(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x20000");
         assert_eq!(format_call(nr::_llseek, &[3, 1, 2, 0x100, SEEK_SET, 0], &h.mem, 0), "_llseek(3, 4294967298, 0x100, SEEK_SET) = 0");
         assert_eq!(format_call(nr::kill, &[5, 9, 0, 0, 0, 0], &h.mem, 0), "kill(5, SIGKILL) = 0");
+        assert_eq!(format_call(nr::openat, &[AT_FDCWD as u32, p, O_RDONLY, 0, 0, 0], &h.mem, 3), "openat(AT_FDCWD, \"/tmp/x\", O_RDONLY) = 3");
+        assert_eq!(format_noreturn(nr::exit_group, &[3, 0, 0, 0, 0, 0], &h.mem), "exit_group(3) = ?");
         assert_eq!(format_call(7777, &[1, 2, 3, 4, 5, 6], &h.mem, -38), "syscall_7777(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)");
     }
 }

@@ -1,0 +1,121 @@
+//! Bad inputs to `wasmos run`: each gives one clear line on stderr and a
+//! non-zero exit.
+
+use std::path::Path;
+
+use wasmos_tests::*;
+
+fn hello(dir: &Path) -> std::path::PathBuf {
+    let src = dir.join("hello.c");
+    std::fs::write(&src, "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}\n").unwrap();
+    let wasm = dir.join("hello.wasm");
+    compile_wasm(&[&src], &wasm, &[]);
+    wasm
+}
+
+/// Copies a module, dropping the custom section `name`.
+fn without_section(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut out = bytes[..8].to_vec();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.unwrap();
+        if let Some((id, range)) = payload.as_section() {
+            if let wasmparser::Payload::CustomSection(c) = &payload {
+                if c.name() == name {
+                    continue;
+                }
+            }
+            // Re-emit the section header (id + LEB length) and body.
+            out.push(id);
+            let mut len = range.len() as u32;
+            loop {
+                let byte = (len & 0x7f) as u8;
+                len >>= 7;
+                if len == 0 {
+                    out.push(byte);
+                    break;
+                }
+                out.push(byte | 0x80);
+            }
+            out.extend_from_slice(&bytes[range]);
+        }
+    }
+    out
+}
+
+fn one_line_error(o: &std::process::Output) -> String {
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(err.trim_end().lines().count(), 1, "expected one line, got:\n{err}");
+    err
+}
+
+#[test]
+fn hello_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_wasmos(&[], &hello(dir.path()), &[], b"");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.stdout, b"hello\n");
+}
+
+#[test]
+fn missing_abi_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(hello(dir.path())).unwrap();
+    let stripped = dir.path().join("noabi.wasm");
+    std::fs::write(&stripped, without_section(&bytes, "wasmos.abi")).unwrap();
+    let err = one_line_error(&run_wasmos(&[], &stripped, &[], b""));
+    assert!(err.contains("noabi.wasm") && err.contains("wasmos.abi"), "{err}");
+}
+
+#[test]
+fn wrong_abi_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = without_section(&std::fs::read(hello(dir.path())).unwrap(), "wasmos.abi");
+    // Append a custom section claiming ABI 99.
+    let name = b"wasmos.abi";
+    let body_len = 1 + name.len() + 4;
+    bytes.push(0);
+    bytes.push(body_len as u8);
+    bytes.push(name.len() as u8);
+    bytes.extend_from_slice(name);
+    bytes.extend_from_slice(&99u32.to_le_bytes());
+    let f = dir.path().join("abi99.wasm");
+    std::fs::write(&f, bytes).unwrap();
+    let err = one_line_error(&run_wasmos(&[], &f, &[], b""));
+    assert!(err.contains("99") && err.contains('1'), "{err}");
+}
+
+#[test]
+fn corrupt_wasm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(hello(dir.path())).unwrap();
+    let n = bytes.len();
+    bytes.truncate(n / 2);
+    let f = dir.path().join("corrupt.wasm");
+    std::fs::write(&f, bytes).unwrap();
+    let err = one_line_error(&run_wasmos(&[], &f, &[], b""));
+    assert!(err.contains("corrupt.wasm"), "{err}");
+}
+
+#[test]
+fn not_wasm() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("script.sh");
+    std::fs::write(&f, "#!/bin/sh\necho hi\n").unwrap();
+    let err = one_line_error(&run_wasmos(&[], &f, &[], b""));
+    assert!(err.contains("script.sh") && err.to_lowercase().contains("not a webassembly"), "{err}");
+}
+
+#[test]
+fn missing_file() {
+    let err = one_line_error(&run_wasmos(&[], Path::new("/nonexistent/prog.wasm"), &[], b""));
+    assert!(err.contains("/nonexistent/prog.wasm") && err.contains("No such file"), "{err}");
+}
+
+#[test]
+fn bad_dir_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = hello(dir.path());
+    let err = one_line_error(&run_wasmos(&["--dir", "/definitely/not/here:/x"], &wasm, &[], b""));
+    assert!(err.contains("/definitely/not/here"), "{err}");
+}
