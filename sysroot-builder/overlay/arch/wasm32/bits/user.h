@@ -1,0 +1,1 @@
+/* wasm has no ptrace user area: <sys/user.h> provides nothing arch-specific. */

@@ -1,0 +1,1 @@
+//! wasmos-cc: clang/wasm-ld wrappers for the wasmos sysroot (in progress).
