@@ -29,8 +29,15 @@ fn main() {
     for f in &files {
         // Directories are watched too, so adding a file triggers a rebuild.
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&root).unwrap().to_str().expect("overlay paths are UTF-8");
-        src.push_str(&format!("    ({rel:?}, include_bytes!({:?})),\n", f.display().to_string()));
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_str()
+            .expect("overlay paths are UTF-8");
+        src.push_str(&format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     src.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("overlay_files.rs");

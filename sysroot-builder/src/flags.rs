@@ -22,7 +22,13 @@ pub const TARGET_FLAGS: &[&str] = &[
 ];
 
 /// Macros user code sees: wasmos is a Linux-compatible Unix.
-pub const USER_DEFINES: &[&str] = &["-D__wasmos__", "-D__linux__", "-D__linux", "-D__unix__", "-D__unix"];
+pub const USER_DEFINES: &[&str] = &[
+    "-D__wasmos__",
+    "-D__linux__",
+    "-D__linux",
+    "-D__unix__",
+    "-D__unix",
+];
 
 /// musl's own flags (from its configure for clang), minus what does not
 /// apply to wasm. `-w` as musl does by default: its code is warning-noisy

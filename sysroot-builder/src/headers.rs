@@ -19,14 +19,38 @@ pub struct Generated {
 /// Every generated header, in a fixed order (the cache key depends on it).
 pub fn all() -> Vec<Generated> {
     vec![
-        Generated { path: "arch/wasm32/bits/syscall.h.in", text: syscall_h_in() },
-        Generated { path: "arch/wasm32/bits/errno.h", text: errno_h() },
-        Generated { path: "arch/wasm32/bits/fcntl.h", text: fcntl_h() },
-        Generated { path: "arch/wasm32/bits/stat.h", text: struct_h(&layout::STAT) },
-        Generated { path: "arch/wasm32/kstat.h", text: struct_h(&layout::KSTAT) },
-        Generated { path: "arch/wasm32/bits/wasmos.h", text: wasmos_h() },
-        Generated { path: "arch/wasm32/bits/wasmos_signal.h", text: signal_numbers_h() },
-        Generated { path: "arch/wasm32/syscall_enosys.h", text: enosys_h() },
+        Generated {
+            path: "arch/wasm32/bits/syscall.h.in",
+            text: syscall_h_in(),
+        },
+        Generated {
+            path: "arch/wasm32/bits/errno.h",
+            text: errno_h(),
+        },
+        Generated {
+            path: "arch/wasm32/bits/fcntl.h",
+            text: fcntl_h(),
+        },
+        Generated {
+            path: "arch/wasm32/bits/stat.h",
+            text: struct_h(&layout::STAT),
+        },
+        Generated {
+            path: "arch/wasm32/kstat.h",
+            text: struct_h(&layout::KSTAT),
+        },
+        Generated {
+            path: "arch/wasm32/bits/wasmos.h",
+            text: wasmos_h(),
+        },
+        Generated {
+            path: "arch/wasm32/bits/wasmos_signal.h",
+            text: signal_numbers_h(),
+        },
+        Generated {
+            path: "arch/wasm32/syscall_enosys.h",
+            text: enosys_h(),
+        },
     ]
 }
 
@@ -104,8 +128,12 @@ pub fn struct_h(desc: &layout::StructDesc) -> String {
         )
         .unwrap();
     }
-    writeln!(s, "_Static_assert(sizeof(struct {}) == {}, \"struct {} size\");", desc.tag, desc.size, desc.tag)
-        .unwrap();
+    writeln!(
+        s,
+        "_Static_assert(sizeof(struct {}) == {}, \"struct {} size\");",
+        desc.tag, desc.size, desc.tag
+    )
+    .unwrap();
     s.push_str("#endif\n");
     s
 }
@@ -113,7 +141,10 @@ pub fn struct_h(desc: &layout::StructDesc) -> String {
 /// The declared name in a C field declaration like `unsigned __unused[2]`.
 fn field_name(decl: &str) -> &str {
     let last = decl.rsplit(' ').next().unwrap_or(decl);
-    last.split('[').next().unwrap_or(last).trim_start_matches('*')
+    last.split('[')
+        .next()
+        .unwrap_or(last)
+        .trim_start_matches('*')
 }
 
 /// `bits/wasmos.h`: the ABI identity C code can test for.
@@ -121,11 +152,26 @@ pub fn wasmos_h() -> String {
     let mut s = String::from(BANNER);
     writeln!(s, "#define __WASMOS_ABI_VERSION {}", abi::ABI_VERSION).unwrap();
     writeln!(s, "#define __WASMOS_PAGE_SIZE {}", abi::PAGE_SIZE).unwrap();
-    writeln!(s, "#define __WASMOS_IMPORT_MODULE \"{}\"", abi::IMPORT_MODULE).unwrap();
-    writeln!(s, "#define __WASMOS_SYSCALL_IMPORT \"{}\"", abi::SYSCALL_IMPORT).unwrap();
+    writeln!(
+        s,
+        "#define __WASMOS_IMPORT_MODULE \"{}\"",
+        abi::IMPORT_MODULE
+    )
+    .unwrap();
+    writeln!(
+        s,
+        "#define __WASMOS_SYSCALL_IMPORT \"{}\"",
+        abi::SYSCALL_IMPORT
+    )
+    .unwrap();
     writeln!(s, "#define __WASMOS_FORK_IMPORT \"{}\"", abi::FORK_IMPORT).unwrap();
     writeln!(s, "#define __WASMOS_VFORK_IMPORT \"{}\"", abi::VFORK_IMPORT).unwrap();
-    writeln!(s, "#define __WASMOS_LONGJMP_IMPORT \"{}\"", abi::LONGJMP_IMPORT).unwrap();
+    writeln!(
+        s,
+        "#define __WASMOS_LONGJMP_IMPORT \"{}\"",
+        abi::LONGJMP_IMPORT
+    )
+    .unwrap();
     s
 }
 
@@ -136,24 +182,118 @@ pub fn wasmos_h() -> String {
 /// instead of programs failing to link. Plain names only: musl derives its
 /// `*_time64` fallbacks from these.
 pub const MUSL_CALLS_WITHOUT_FALLBACK: &[&str] = &[
-    "accept4", "acct", "bind", "capget", "capset", "clock_adjtime", "clock_settime", "connect",
-    "copy_file_range", "delete_module", "epoll_create1", "epoll_ctl", "epoll_pwait", "eventfd2",
-    "execveat", "fanotify_init", "fanotify_mark", "fgetxattr", "flistxattr", "fremovexattr",
-    "fsetxattr", "get_robust_list", "getcpu", "getpeername", "getsockname", "getsockopt",
-    "getxattr", "init_module", "inotify_add_watch", "inotify_init1", "inotify_rm_watch",
-    "lgetxattr", "listen", "listxattr", "llistxattr", "lremovexattr", "lsetxattr", "mincore",
-    "mlock2", "mlockall", "mount", "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
-    "mq_timedsend", "mq_unlink", "msgctl", "msgget", "msgrcv", "msgsnd", "munlockall",
-    "name_to_handle_at", "open_by_handle_at", "pivot_root", "process_vm_readv", "process_vm_writev",
-    "ptrace", "quotactl", "readahead", "reboot", "recvfrom", "recvmmsg", "recvmsg",
-    "remap_file_pages", "removexattr", "rt_sigqueueinfo", "rt_sigtimedwait",
-    "sched_get_priority_max", "sched_get_priority_min", "sched_getparam", "sched_getscheduler",
-    "sched_rr_get_interval", "sched_setaffinity", "sched_setparam", "sched_setscheduler", "semctl",
-    "semget", "semop", "sendmmsg", "sendmsg", "sendto", "setdomainname", "setfsgid", "setfsuid",
-    "setns", "setsockopt", "setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown",
-    "signalfd4", "socketpair", "splice", "swapoff", "swapon", "syslog", "tee", "timer_create",
-    "timer_delete", "timer_getoverrun", "timer_gettime", "timer_settime", "timerfd_create",
-    "timerfd_gettime", "timerfd_settime", "umount2", "unshare", "vhangup", "vmsplice",
+    "accept4",
+    "acct",
+    "bind",
+    "capget",
+    "capset",
+    "clock_adjtime",
+    "clock_settime",
+    "connect",
+    "copy_file_range",
+    "delete_module",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_pwait",
+    "eventfd2",
+    "execveat",
+    "fanotify_init",
+    "fanotify_mark",
+    "fgetxattr",
+    "flistxattr",
+    "fremovexattr",
+    "fsetxattr",
+    "get_robust_list",
+    "getcpu",
+    "getpeername",
+    "getsockname",
+    "getsockopt",
+    "getxattr",
+    "init_module",
+    "inotify_add_watch",
+    "inotify_init1",
+    "inotify_rm_watch",
+    "lgetxattr",
+    "listen",
+    "listxattr",
+    "llistxattr",
+    "lremovexattr",
+    "lsetxattr",
+    "mincore",
+    "mlock2",
+    "mlockall",
+    "mount",
+    "mq_getsetattr",
+    "mq_notify",
+    "mq_open",
+    "mq_timedreceive",
+    "mq_timedsend",
+    "mq_unlink",
+    "msgctl",
+    "msgget",
+    "msgrcv",
+    "msgsnd",
+    "munlockall",
+    "name_to_handle_at",
+    "open_by_handle_at",
+    "pivot_root",
+    "process_vm_readv",
+    "process_vm_writev",
+    "ptrace",
+    "quotactl",
+    "readahead",
+    "reboot",
+    "recvfrom",
+    "recvmmsg",
+    "recvmsg",
+    "remap_file_pages",
+    "removexattr",
+    "rt_sigqueueinfo",
+    "rt_sigtimedwait",
+    "sched_get_priority_max",
+    "sched_get_priority_min",
+    "sched_getparam",
+    "sched_getscheduler",
+    "sched_rr_get_interval",
+    "sched_setaffinity",
+    "sched_setparam",
+    "sched_setscheduler",
+    "semctl",
+    "semget",
+    "semop",
+    "sendmmsg",
+    "sendmsg",
+    "sendto",
+    "setdomainname",
+    "setfsgid",
+    "setfsuid",
+    "setns",
+    "setsockopt",
+    "setxattr",
+    "shmat",
+    "shmctl",
+    "shmdt",
+    "shmget",
+    "shutdown",
+    "signalfd4",
+    "socketpair",
+    "splice",
+    "swapoff",
+    "swapon",
+    "syslog",
+    "tee",
+    "timer_create",
+    "timer_delete",
+    "timer_getoverrun",
+    "timer_gettime",
+    "timer_settime",
+    "timerfd_create",
+    "timerfd_gettime",
+    "timerfd_settime",
+    "umount2",
+    "unshare",
+    "vhangup",
+    "vmsplice",
 ];
 
 /// The number given to [`MUSL_CALLS_WITHOUT_FALLBACK`] entries missing from
@@ -169,7 +309,11 @@ pub fn enosys_h() -> String {
         if syscalls::SYSCALLS.iter().any(|sc| sc.name == *name) {
             continue;
         }
-        writeln!(s, "#ifndef SYS_{name}\n#define SYS_{name} __WASMOS_SYS_ENOSYS\n#endif").unwrap();
+        writeln!(
+            s,
+            "#ifndef SYS_{name}\n#define SYS_{name} __WASMOS_SYS_ENOSYS\n#endif"
+        )
+        .unwrap();
     }
     s
 }
@@ -193,7 +337,11 @@ mod tests {
     fn every_syscall_row_has_a_define() {
         let h = syscall_h_in();
         for sc in syscalls::SYSCALLS {
-            assert!(h.contains(&format!("#define __NR_{} {}\n", sc.name, sc.nr)), "{}", sc.name);
+            assert!(
+                h.contains(&format!("#define __NR_{} {}\n", sc.name, sc.nr)),
+                "{}",
+                sc.name
+            );
         }
         assert!(h.contains("#define __NR__llseek 62\n"));
         assert!(h.contains("#define __NR_mmap2 222\n"));
@@ -249,7 +397,10 @@ mod tests {
     fn enosys_stubs_cover_only_names_missing_from_the_abi() {
         let h = enosys_h();
         for name in MUSL_CALLS_WITHOUT_FALLBACK {
-            assert!(!name.ends_with("_time64") && !name.ends_with("time32"), "{name}");
+            assert!(
+                !name.ends_with("_time64") && !name.ends_with("time32"),
+                "{name}"
+            );
             let defined = h.contains(&format!("#define SYS_{name} __WASMOS_SYS_ENOSYS\n"));
             let in_abi = syscalls::SYSCALLS.iter().any(|sc| sc.name == *name);
             assert_eq!(defined, !in_abi, "{name}");
@@ -268,6 +419,9 @@ mod tests {
 
     #[test]
     fn wasmos_header_carries_the_abi_version() {
-        assert!(wasmos_h().contains(&format!("#define __WASMOS_ABI_VERSION {}\n", abi::ABI_VERSION)));
+        assert!(wasmos_h().contains(&format!(
+            "#define __WASMOS_ABI_VERSION {}\n",
+            abi::ABI_VERSION
+        )));
     }
 }

@@ -15,7 +15,8 @@ use crate::Error;
 pub const LLVM_MAJOR: u32 = 19;
 
 /// What to tell a user without clang.
-pub const INSTALL_HINT: &str = "apt-get install -y clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32";
+pub const INSTALL_HINT: &str =
+    "apt-get install -y clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32";
 
 /// Paths of the LLVM tools wasmos drives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,8 +33,16 @@ pub struct Llvm {
 impl Llvm {
     /// Finds the tools from the environment (see the module docs).
     pub fn discover() -> Result<Llvm, Error> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        Self::discover_with(env("WASMOS_CLANG"), env("WASMOS_LLVM_DIR"), std::env::var_os("PATH"))
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Self::discover_with(
+            env("WASMOS_CLANG"),
+            env("WASMOS_LLVM_DIR"),
+            std::env::var_os("PATH"),
+        )
     }
 
     /// [`Llvm::discover`] with the environment passed in (for tests).
@@ -85,7 +94,10 @@ impl Llvm {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
         let id = format!("{}\n{}\n{}", self.clang.display(), meta.len(), mtime);
-        let file = cache_dir.join("tools").join(format!("clang-{}.version", &hex::encode(Sha256::digest(&id))[..16]));
+        let file = cache_dir.join("tools").join(format!(
+            "clang-{}.version",
+            &hex::encode(Sha256::digest(&id))[..16]
+        ));
         if let Ok(cached) = std::fs::read_to_string(&file) {
             if let Some(version) = cached.strip_prefix(&format!("{id}\n")) {
                 return Ok(version.to_string());
@@ -94,7 +106,10 @@ impl Llvm {
         let out = Command::new(&self.clang)
             .arg("--version")
             .output()
-            .map_err(|e| Error::Spawn { tool: self.clang.clone(), source: e })?;
+            .map_err(|e| Error::Spawn {
+                tool: self.clang.clone(),
+                source: e,
+            })?;
         if !out.status.success() {
             return Err(Error::ToolFailed {
                 tool: self.clang.clone(),
@@ -116,10 +131,24 @@ impl Llvm {
     /// clang's resource directory (`…/lib/clang/19`), holding its own
     /// headers (`wasm_simd128.h`, `stddef.h`, …).
     pub fn resource_dir(&self) -> Result<PathBuf, Error> {
+        // clang derives it from its real path (`<prefix>/bin/clang` →
+        // `<prefix>/lib/clang/<major>`); doing the same spares a spawn on
+        // every wasmos-cc call. Ask clang only if that guess is wrong.
+        if let Ok(real) = std::fs::canonicalize(&self.clang) {
+            if let Some(prefix) = real.parent().and_then(Path::parent) {
+                let guess = prefix.join("lib/clang").join(LLVM_MAJOR.to_string());
+                if guess.join("include/stddef.h").is_file() {
+                    return Ok(guess);
+                }
+            }
+        }
         let out = Command::new(&self.clang)
             .arg("-print-resource-dir")
             .output()
-            .map_err(|e| Error::Spawn { tool: self.clang.clone(), source: e })?;
+            .map_err(|e| Error::Spawn {
+                tool: self.clang.clone(),
+                source: e,
+            })?;
         let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if !out.status.success() || dir.is_empty() {
             return Err(Error::ToolFailed {
@@ -141,16 +170,30 @@ impl Llvm {
             candidates.push(res.join("lib/wasm32-unknown-unknown").join(name));
             candidates.push(res.join("lib/wasm32-unknown-wasi/libclang_rt.builtins.a"));
         }
-        candidates.push(PathBuf::from(format!("/usr/lib/llvm-{LLVM_MAJOR}/lib/clang/{LLVM_MAJOR}/lib/wasi/{name}")));
-        candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| Error::ToolMissing {
-            tool: name.into(),
-            searched: candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
-        })
+        candidates.push(PathBuf::from(format!(
+            "/usr/lib/llvm-{LLVM_MAJOR}/lib/clang/{LLVM_MAJOR}/lib/wasi/{name}"
+        )));
+        candidates
+            .iter()
+            .find(|p| p.is_file())
+            .cloned()
+            .ok_or_else(|| Error::ToolMissing {
+                tool: name.into(),
+                searched: candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
 /// `name-19` or `name` in `dir`, else on `PATH`, else in `/usr/lib/llvm-19/bin`.
-fn find_tool(name: &str, dir: Option<&Path>, path: Option<&std::ffi::OsStr>) -> Result<PathBuf, Error> {
+fn find_tool(
+    name: &str,
+    dir: Option<&Path>,
+    path: Option<&std::ffi::OsStr>,
+) -> Result<PathBuf, Error> {
     let versioned = format!("{name}-{LLVM_MAJOR}");
     let mut searched = Vec::new();
     let mut dirs: Vec<PathBuf> = dir.map(Path::to_path_buf).into_iter().collect();
@@ -171,7 +214,10 @@ fn find_tool(name: &str, dir: Option<&Path>, path: Option<&std::ffi::OsStr>) -> 
     for d in &dirs {
         searched.push(d.display().to_string());
     }
-    Err(Error::ToolMissing { tool: name.into(), searched: searched.join(":") })
+    Err(Error::ToolMissing {
+        tool: name.into(),
+        searched: searched.join(":"),
+    })
 }
 
 #[cfg(test)]
@@ -180,7 +226,15 @@ mod tests {
 
     fn fake_llvm_dir() -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();
-        for t in ["clang", "wasm-ld", "llvm-ar", "llvm-ranlib", "llvm-nm", "llvm-strip", "llvm-objcopy"] {
+        for t in [
+            "clang",
+            "wasm-ld",
+            "llvm-ar",
+            "llvm-ranlib",
+            "llvm-nm",
+            "llvm-strip",
+            "llvm-objcopy",
+        ] {
             std::fs::write(d.path().join(t), "").unwrap();
         }
         d
@@ -197,14 +251,18 @@ mod tests {
     #[test]
     fn missing_clang_names_the_tool_and_install_hint() {
         let d = tempfile::tempdir().unwrap();
-        let err = Llvm::discover_with(None, Some(d.path().into()), None).unwrap_err().to_string();
+        let err = Llvm::discover_with(None, Some(d.path().into()), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("clang"), "{err}");
         assert!(err.contains(INSTALL_HINT), "{err}");
     }
 
     #[test]
     fn wasmos_clang_must_exist() {
-        let err = Llvm::discover_with(Some("/nonexistent/clang".into()), None, None).unwrap_err().to_string();
+        let err = Llvm::discover_with(Some("/nonexistent/clang".into()), None, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nonexistent/clang"), "{err}");
     }
 }
