@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 
 use crate::abi::flags::*;
 use crate::engine::ExitStatus;
-use crate::fd::{FdTable, OpenFiles, DEFAULT_NOFILE};
+use crate::fd::{FdTable, FileKind, OpenFiles, DEFAULT_NOFILE};
 use crate::mm::Mm;
-use crate::vfs::{NodeRef, ProcInfo, ProcView};
+use crate::vfs::{MagicLink, NodeRef, ProcInfo, ProcView};
 
 /// A signal disposition as `rt_sigaction` records it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -181,5 +181,17 @@ impl ProcView for ProcSnapshot<'_> {
             start_ns: p.start_ns,
             fds: p.fds.iter().map(|(fd, e)| (fd, self.files.get(e.ofd).path.clone())).collect(),
         })
+    }
+    fn magic(&self, link: MagicLink) -> Option<(FileKind, Vec<u8>)> {
+        match link {
+            MagicLink::Fd { pid, fd } => {
+                let f = self.files.get(self.procs.get(pid)?.fds.get(fd as i32).ok()?.ofd);
+                Some((f.kind.clone(), f.path.clone()))
+            }
+            MagicLink::Cwd { pid } => {
+                let p = self.procs.get(pid)?;
+                Some((FileKind::Node(p.cwd), p.cwd_path.clone()))
+            }
+        }
     }
 }

@@ -16,6 +16,8 @@ use crate::KResult;
 pub mod devfs;
 pub mod memfs;
 pub mod mount;
+pub mod ops;
+mod pages;
 pub mod path;
 pub mod procfs;
 
@@ -142,6 +144,11 @@ pub struct ProcInfo {
 pub trait ProcView {
     fn pids(&self) -> Vec<u32>;
     fn info(&self, pid: u32) -> Option<ProcInfo>;
+    /// What a magic link leads to: the object (a new description on it is
+    /// what opening the link yields) and its absolute path.
+    fn magic(&self, _link: MagicLink) -> Option<(crate::fd::FileKind, Vec<u8>)> {
+        None
+    }
 }
 
 /// Context every file-system call gets: who is asking, and when.
@@ -207,4 +214,7 @@ pub trait FileSystem: Send {
     fn sync(&mut self, _ino: Ino) -> KResult<()> {
         Ok(())
     }
+    /// The mount table changed; `table` is its `/proc/mounts` text. Only
+    /// procfs cares.
+    fn mounts_changed(&mut self, _table: &[u8]) {}
 }

@@ -34,7 +34,39 @@ impl MountTable {
     }
     pub fn add(&mut self, covers: NodeRef, path: Vec<u8>, fs: Box<dyn FileSystem>, readonly: bool) -> MountId {
         self.mounts.push(Mount { fs, readonly, path, covers: Some(covers) });
+        let table = self.describe();
+        for m in &mut self.mounts {
+            m.fs.mounts_changed(&table);
+        }
         self.mounts.len() - 1
+    }
+    /// Adds a file system reachable from no path (the one behind
+    /// `memfd_create`): not covering anything, not in `/proc/mounts`.
+    pub fn add_detached(&mut self, path: Vec<u8>, fs: Box<dyn FileSystem>) -> MountId {
+        self.mounts.push(Mount { fs, readonly: false, path, covers: None });
+        self.mounts.len() - 1
+    }
+    /// The mount table as `/proc/mounts` shows it.
+    pub fn describe(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, m) in self.iter() {
+            if i != 0 && m.covers.is_none() {
+                continue;
+            }
+            let ty = m.fs.fs_type().as_bytes();
+            out.extend_from_slice(ty);
+            out.push(b' ');
+            for &c in &m.path {
+                match c {
+                    b' ' | b'\t' | b'\n' | b'\\' => out.extend_from_slice(&[b'\\', b'0' + (c >> 6), b'0' + ((c >> 3) & 7), b'0' + (c & 7)]),
+                    c => out.push(c),
+                }
+            }
+            out.push(b' ');
+            out.extend_from_slice(ty);
+            out.extend_from_slice(if m.readonly { b" ro,relatime 0 0\n" } else { b" rw,relatime 0 0\n" });
+        }
+        out
     }
     /// The mount whose mount point is `node`, if any (the latest wins).
     pub fn mounted_on(&self, node: NodeRef) -> Option<MountId> {
