@@ -55,6 +55,8 @@ pub struct Kernel {
     pub(crate) procs: ProcessTable,
     pub(crate) stdin: StdinQueue,
     pub(crate) wakeups: Vec<WaitKey>,
+    /// Settings of the host terminal, as `TCSETS` left them.
+    pub(crate) tty: crate::syscall::tty::TtyState,
 }
 
 /// Builds an [`FsCtx`] borrowing the kernel's process table and open files,
@@ -86,11 +88,12 @@ impl Kernel {
             procs: ProcessTable::default(),
             stdin: StdinQueue::default(),
             wakeups: Vec::new(),
+            tty: Default::default(),
         };
         for dir in [&b"/bin"[..], b"/etc", b"/home", b"/usr/bin", b"/var/tmp", b"/root"] {
             k.mkdir_p(dir).expect("creating the root skeleton in memfs");
         }
-        k.mount(b"/tmp", Box::new(vfs::memfs::MemFs::new()), false).expect("mounting /tmp");
+        k.mount(b"/tmp", Box::new(vfs::memfs::MemFs::with_type("tmpfs", 0o1777)), false).expect("mounting /tmp");
         k.mount(b"/dev", Box::new(vfs::devfs::DevFs::new()), false).expect("mounting /dev");
         k.mount(b"/proc", Box::new(vfs::procfs::ProcFs::new()), true).expect("mounting /proc");
         k

@@ -21,11 +21,14 @@ pub mod abi;
 pub mod dev;
 pub mod engine;
 pub mod fd;
+pub mod file;
 mod kernel;
 pub mod mm;
 pub mod process;
 pub mod strace;
 pub mod syscall;
+#[cfg(test)]
+mod tests;
 #[cfg(test)]
 pub mod testutil;
 pub mod vfs;

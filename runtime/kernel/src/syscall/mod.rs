@@ -9,15 +9,20 @@ use alloc::vec::Vec;
 use crate::abi::errno::Errno;
 use crate::engine::{ExitStatus, Memory, Pending};
 
+pub mod attr;
 pub mod fdops;
 pub mod fs;
 pub mod info;
+pub mod link;
 pub mod mem;
+pub mod poll;
 pub mod proc;
 pub mod rw;
 pub mod signal;
+pub mod stat;
 pub mod table;
 pub mod time;
+pub mod tty;
 
 /// Longest path a syscall accepts, including the NUL (Linux `PATH_MAX`).
 pub const PATH_MAX: usize = 4096;
