@@ -1,1 +1,5 @@
-fn main() {}
+//! The `wasmos` binary: everything lives in the library ([`wasmos_host::cli`]).
+
+fn main() {
+    std::process::exit(wasmos_host::cli::main());
+}

@@ -1,0 +1,210 @@
+//! [`run`]: the library entry point that runs one program to completion.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use wasmos_kernel::{ExitStatus, Kernel, KernelConfig, SpawnSpec};
+
+use crate::cache::ModuleCache;
+use crate::error::SetupError;
+use crate::host_services::HostServices;
+use crate::hostfs::HostFs;
+use crate::process::{Process, Program};
+use crate::shared::Shared;
+use crate::stdin::StdinPump;
+use crate::{engine, load};
+
+/// A host directory mounted into the guest (`--dir HOST:GUEST[:ro]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirMount {
+    pub host: PathBuf,
+    /// Absolute guest path.
+    pub guest: String,
+    pub readonly: bool,
+}
+
+impl DirMount {
+    /// Parses `HOST:GUEST`, `HOST:GUEST:ro` or `HOST:GUEST:rw`. The host
+    /// part may itself contain `:`; the guest part may not.
+    pub fn parse(spec: &str) -> Result<DirMount, SetupError> {
+        let err = || SetupError::DirSpec {
+            spec: spec.to_string(),
+        };
+        let (rest, readonly) = match spec.rsplit_once(':') {
+            Some((rest, "ro")) => (rest, true),
+            Some((rest, "rw")) => (rest, false),
+            _ => (spec, false),
+        };
+        let (host, guest) = rest.rsplit_once(':').ok_or_else(err)?;
+        if host.is_empty() || guest.is_empty() {
+            return Err(err());
+        }
+        if !guest.starts_with('/') {
+            return Err(SetupError::DirGuestRelative {
+                spec: spec.to_string(),
+            });
+        }
+        Ok(DirMount {
+            host: PathBuf::from(host),
+            guest: guest.to_string(),
+            readonly,
+        })
+    }
+
+    fn spec(&self) -> String {
+        format!(
+            "{}:{}{}",
+            self.host.display(),
+            self.guest,
+            if self.readonly { ":ro" } else { "" }
+        )
+    }
+}
+
+/// Everything [`run`] needs to know.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The program file; also the guest's `argv[0]`, exactly as given.
+    pub program: PathBuf,
+    /// `argv[1..]`.
+    pub args: Vec<OsString>,
+    pub dirs: Vec<DirMount>,
+    /// The guest environment, `NAME=VALUE` each. Nothing of the host's
+    /// environment reaches the guest unless listed here.
+    pub env: Vec<String>,
+    /// Guest working directory (absolute guest path).
+    pub cwd: String,
+    /// Print every syscall to stderr.
+    pub strace: bool,
+    /// Most linear memory in bytes (`None`: 4 GiB, the wasm32 limit).
+    pub max_memory: Option<u64>,
+    pub cache: ModuleCache,
+}
+
+impl RunOptions {
+    /// Options for running `program` with no arguments, mounts or
+    /// environment, in `/`, with the environment's module cache.
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        RunOptions {
+            program: program.into(),
+            args: Vec::new(),
+            dirs: Vec::new(),
+            env: Vec::new(),
+            cwd: "/".into(),
+            strace: false,
+            max_memory: None,
+            cache: ModuleCache::from_env(),
+        }
+    }
+}
+
+/// Runs a program to completion and returns its exit code: the code it
+/// passed to `exit`, or 128 + the signal number that ended it (139 for a
+/// memory fault, as a shell reports it). Errors are for programs that could
+/// not be started; their messages name the file or option at fault.
+pub fn run(opts: &RunOptions) -> anyhow::Result<i32> {
+    Ok(run_status(opts)?.shell_code())
+}
+
+/// Like [`run`], returning how the process ended.
+pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
+    let name = opts.program.to_string_lossy().into_owned();
+    let env = opts
+        .env
+        .iter()
+        .map(|e| match e.split_once('=') {
+            Some((k, _)) if !k.is_empty() => Ok(e.as_bytes().to_vec()),
+            _ => Err(SetupError::EnvSpec { spec: e.clone() }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let engine = engine::new_engine()?;
+    let module = load::load(&engine, &opts.cache, &opts.program, &name)?;
+    let program = Program { module, name };
+
+    let pump = Arc::new(StdinPump::default());
+    let config = KernelConfig {
+        max_memory: opts.max_memory.unwrap_or(0),
+        ..KernelConfig::default()
+    };
+    let mut kernel = Kernel::new(Box::new(HostServices::new(pump.clone())), config);
+    for d in &opts.dirs {
+        let host = d.host.display().to_string();
+        let fs = HostFs::open(&d.host, d.readonly).map_err(|e| match e {
+            crate::hostfs::OpenError::Io(err) => SetupError::DirHost {
+                spec: d.spec(),
+                host: host.clone(),
+                err,
+            },
+            crate::hostfs::OpenError::NotDir => SetupError::DirNotDir {
+                spec: d.spec(),
+                host: host.clone(),
+            },
+        })?;
+        kernel
+            .mount(d.guest.as_bytes(), Box::new(fs), d.readonly)
+            .map_err(|errno| SetupError::Mount {
+                spec: d.spec(),
+                guest: d.guest.clone(),
+                errno,
+            })?;
+    }
+    let exe = opts.program.as_os_str().as_bytes().to_vec();
+    let mut argv = vec![exe.clone()];
+    argv.extend(opts.args.iter().map(|a| a.as_bytes().to_vec()));
+    let spec = SpawnSpec {
+        argv,
+        envp: env,
+        cwd: opts.cwd.as_bytes().to_vec(),
+        exe,
+    };
+    let pid = kernel.spawn(spec).map_err(|errno| SetupError::Cwd {
+        cwd: opts.cwd.clone(),
+        errno,
+    })?;
+
+    let shared = Arc::new(Shared::new(kernel, opts.strace));
+    pump.attach(&shared);
+    let process = Process::instantiate(shared, &program, pid, opts.max_memory)?;
+    let handle = process.spawn().map_err(SetupError::Thread)?;
+    // The process thread never panics on guest input; if it panicked
+    // anyway, report it as the kill it amounts to.
+    Ok(handle
+        .join()
+        .unwrap_or(ExitStatus::Signal(crate::trap::SIGKILL)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_specs() {
+        let d = DirMount::parse("/data:/mnt").unwrap();
+        assert_eq!(
+            d,
+            DirMount {
+                host: "/data".into(),
+                guest: "/mnt".into(),
+                readonly: false
+            }
+        );
+        assert!(DirMount::parse("./x:/mnt:ro").unwrap().readonly);
+        assert!(!DirMount::parse("./x:/mnt:rw").unwrap().readonly);
+        assert_eq!(
+            DirMount::parse("C:/odd:/mnt").unwrap().host,
+            PathBuf::from("C:/odd")
+        );
+        for bad in ["/data", ":/mnt", "/data:", "/data:ro", ""] {
+            let e = DirMount::parse(bad).unwrap_err();
+            assert!(e.to_string().starts_with(&format!("--dir {bad}:")), "{e}");
+        }
+        let e = DirMount::parse("/data:mnt").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--dir /data:mnt: guest path must be absolute"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! The kernel as every process thread shares it, and how threads wait.
+//!
+//! The kernel sits behind one mutex together with a wake sequence number.
+//! After any kernel call, if the kernel reports woken keys
+//! ([`Kernel::take_wakeups`]), the sequence is bumped and every parked thread
+//! is notified. A thread whose syscall returned pending notes the sequence
+//! (under the same lock, so no wakeup can slip in between) and sleeps until
+//! it changes or the syscall's deadline passes, then retries the call. The
+//! kernel decides whether the retry can complete; a spurious retry costs one
+//! syscall dispatch.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use wasmos_kernel::Kernel;
+
+use crate::host_services::monotonic_ns;
+
+/// The kernel and its wake sequence, guarded together.
+pub struct KernelState {
+    pub kernel: Kernel,
+    /// Bumped whenever the kernel woke a key.
+    pub seq: u64,
+}
+
+/// What process threads share.
+pub struct Shared {
+    state: Mutex<KernelState>,
+    wake: Condvar,
+    /// Print each syscall to stderr (`--strace`).
+    pub strace: bool,
+}
+
+impl Shared {
+    pub fn new(kernel: Kernel, strace: bool) -> Self {
+        Shared {
+            state: Mutex::new(KernelState { kernel, seq: 0 }),
+            wake: Condvar::new(),
+            strace,
+        }
+    }
+
+    /// Locks the kernel. A thread that panicked while holding the lock does
+    /// not take the others down with it: the kernel's own state is updated
+    /// by whole operations, so it is used as it is.
+    pub fn lock(&self) -> MutexGuard<'_, KernelState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes the kernel's woken keys, if any, to parked threads. Call
+    /// after every kernel operation, before unlocking.
+    pub fn publish(&self, st: &mut KernelState) {
+        if !st.kernel.take_wakeups().is_empty() {
+            st.seq = st.seq.wrapping_add(1);
+            self.wake.notify_all();
+        }
+    }
+
+    /// Runs `f` on the kernel and publishes its wakeups.
+    pub fn with_kernel<R>(&self, f: impl FnOnce(&mut Kernel) -> R) -> R {
+        let mut st = self.lock();
+        let r = f(&mut st.kernel);
+        self.publish(&mut st);
+        r
+    }
+
+    /// Sleeps until the wake sequence moves past `seen` or the monotonic
+    /// clock reaches `deadline` (nanoseconds, [`monotonic_ns`]'s clock).
+    pub fn park<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, KernelState>,
+        seen: u64,
+        deadline: Option<u64>,
+    ) -> MutexGuard<'a, KernelState> {
+        while st.seq == seen {
+            st = match deadline {
+                None => self.wake.wait(st).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let now = monotonic_ns();
+                    if now >= d {
+                        break;
+                    }
+                    self.wake
+                        .wait_timeout(st, Duration::from_nanos(d - now))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+        st
+    }
+}
