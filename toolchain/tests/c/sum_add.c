@@ -1,0 +1,4 @@
+int sum_add(int a, int b)
+{
+	return a + b;
+}

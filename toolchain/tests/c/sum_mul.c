@@ -1,0 +1,4 @@
+int sum_mul(int a, int b)
+{
+	return a * b;
+}
