@@ -136,6 +136,7 @@ impl Kernel {
     /// magic link), after the checks `open` makes on the object.
     pub fn open_resolved(&mut self, pid: u32, r: Resolved, flags: u32, created: bool) -> KResult<OfdId> {
         let n = match r.kind {
+            FileKind::Device { .. } if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
             FileKind::Device { .. } => return Ok(self.files.insert(OpenFile::new(r.kind, kept_flags(flags), r.path))),
             FileKind::Node(n) => n,
         };

@@ -103,8 +103,14 @@ fn mkdir_rmdir_unlink_errors() {
     // Unlinking a symlink removes the link, not its target.
     assert_eq!(unlink(&mut h, "/tmp/ld"), 0);
     assert!(stat(&mut h, "/tmp/d").is_ok());
+    let dfd = open(&mut h, "/tmp/d", O_RDONLY | O_DIRECTORY, 0);
     assert_eq!(rmdir(&mut h, "/tmp/d/"), 0);
     assert_eq!(stat(&mut h, "/tmp").unwrap().nlink, 3, "tmp, its ., and ne/..");
+    // A removed directory still open: stat works, listing and creating fail.
+    assert_eq!(fstat(&mut h, dfd).unwrap().nlink, 0);
+    assert_eq!(getdents(&mut h, dfd, 4096), Err(e(Errno::ENOENT)));
+    let p = h.cstr("x");
+    assert_eq!(h.sys(nr::openat, &[dfd as u32, p, O_CREAT | O_RDWR, 0o644]), e(Errno::ENOENT));
 }
 
 #[test]

@@ -72,11 +72,29 @@ fn proc_fd_lists_and_links_descriptors() {
     assert_eq!(read(&mut h, again, 10).unwrap(), b"x");
     assert_eq!(open(&mut h, "/proc/self/fd/1/", O_WRONLY, 0), e(Errno::ENOTDIR));
     assert_eq!(open(&mut h, "/proc/self/fd/1/x", O_WRONLY, 0), e(Errno::ENOTDIR));
+    assert_eq!(open(&mut h, "/dev/stdout", O_WRONLY | O_DIRECTORY, 0), e(Errno::ENOTDIR));
     // A directory descriptor's magic link can be walked through.
     let d = open(&mut h, "/tmp", O_RDONLY | O_DIRECTORY, 0);
     assert_eq!(read_file(&mut h, &format!("/proc/self/fd/{d}/moved")).unwrap(), b"x");
     assert_eq!(chdir(&mut h, "/tmp"), 0);
     assert_eq!(read_file(&mut h, "/proc/self/cwd/moved").unwrap(), b"x");
+}
+
+#[test]
+fn magic_links_reach_o_path_objects() {
+    // musl's fchmodat(AT_SYMLINK_NOFOLLOW) and fchmod on O_PATH descriptors
+    // go through /proc/self/fd/N.
+    let mut h = Harness::new();
+    write_file(&mut h, "/tmp/f", b"content");
+    symlink(&mut h, "f", "/tmp/l");
+    let l = open(&mut h, "/tmp/l", O_PATH | O_NOFOLLOW, 0);
+    assert_eq!(stat(&mut h, &format!("/proc/self/fd/{l}")).unwrap().mode & S_IFMT, S_IFLNK);
+    let f = open(&mut h, "/tmp/f", O_PATH, 0);
+    assert_eq!(at(&mut h, nr::fchmodat, &format!("/proc/self/fd/{f}"), &[0o600]), 0);
+    assert_eq!(stat(&mut h, "/tmp/f").unwrap().mode, S_IFREG | 0o600);
+    // Reopening an O_PATH descriptor through its link gives real access.
+    let r = open(&mut h, &format!("/proc/self/fd/{f}"), O_RDONLY, 0);
+    assert_eq!(read(&mut h, r, 7).unwrap(), b"content");
 }
 
 #[test]

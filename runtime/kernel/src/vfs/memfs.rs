@@ -450,10 +450,10 @@ impl FileSystem for MemFs {
     fn readdir(&mut self, cx: &FsCtx, dir: Ino, pos: u64, max: usize) -> KResult<Vec<(DirEntry, u64)>> {
         let n = self.node(dir)?;
         let d = n.dir()?;
-        let mut out = Vec::new();
         if d.removed {
-            return Ok(out);
+            return Err(Errno::ENOENT);
         }
+        let mut out = Vec::new();
         let dot = |ino, name: &[u8]| DirEntry { ino, name: name.to_vec(), kind: FileType::Directory };
         if pos == 0 && out.len() < max {
             out.push((dot(dir, b"."), 1));

@@ -171,6 +171,17 @@ pub enum MagicLink {
 /// A file system. Inode numbers are the file system's own; the VFS pairs
 /// them with a [`MountId`]. Methods that the file system does not support
 /// return `EPERM`/`EROFS`/`ENOTSUP` as Linux would.
+///
+/// What the VFS (`path.rs`, `ops.rs`, `file.rs`) guarantees an
+/// implementation: it only sees single names; `..` at its root never
+/// reaches it (`parent` is asked only for inner directories); symlink text
+/// from `readlink` is resolved by the VFS inside the guest namespace (a
+/// host file system must not follow host symlinks itself); read-only mounts
+/// are refused with `EROFS` before any modifying call; `create` gets
+/// permission bits with the umask applied; every open description of a node
+/// (`O_PATH` and directories included) is bracketed by `open`/`release`;
+/// `readdir` positions are opaque cookies the guest may store (`telldir`)
+/// and hand back later, so they must stay valid while entries come and go.
 pub trait FileSystem: Send {
     /// A short type name for `/proc/mounts` and `statfs` (`"tmpfs"`, ...).
     fn fs_type(&self) -> &'static str;
