@@ -3,10 +3,7 @@
 
 /// Linux `makedev`.
 pub const fn makedev(major: u32, minor: u32) -> u64 {
-    ((major as u64 & 0xfffff000) << 32)
-        | ((major as u64 & 0xfff) << 8)
-        | ((minor as u64 & 0xffffff00) << 12)
-        | (minor as u64 & 0xff)
+    ((major as u64 & 0xfffff000) << 32) | ((major as u64 & 0xfff) << 8) | ((minor as u64 & 0xffffff00) << 12) | (minor as u64 & 0xff)
 }
 
 /// A character device the kernel implements.

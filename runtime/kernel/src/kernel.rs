@@ -117,12 +117,20 @@ impl Kernel {
     /// Creates the first process, with descriptors 0–2 on the host's
     /// standard streams. Returns its pid.
     pub fn spawn(&mut self, spec: SpawnSpec) -> KResult<u32> {
-        let cwd_path = if spec.cwd.is_empty() { b"/".to_vec() } else { vfs::path::normalize(&spec.cwd) };
-        let cwd = {
+        let want = if spec.cwd.is_empty() { b"/".to_vec() } else { spec.cwd.clone() };
+        // Resolve (following symlinks) so the stored path names the node.
+        let (cwd, cwd_path) = {
             fs_ctx!(self, 0, snap, cx);
-            let root = self.vfs.root();
-            let node = vfs::path::lookup_dir(&mut self.vfs, &cx, root, &cwd_path)?;
-            node
+            let root = vfs::path::root(&self.vfs);
+            let r = vfs::path::resolve(&mut self.vfs, &cx, &root, &want, true)?;
+            match r.kind {
+                FileKind::Node(n)
+                    if vfs::path::stat(&mut self.vfs, &cx, n)?.mode & crate::abi::flags::S_IFMT == crate::abi::flags::S_IFDIR =>
+                {
+                    (n, r.path)
+                }
+                _ => return Err(Errno::ENOTDIR),
+            }
         };
         let pid = self.procs.alloc_pid();
         let mut p = Process::new(pid, cwd, cwd_path);

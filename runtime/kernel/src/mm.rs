@@ -154,12 +154,8 @@ impl Mm {
             return Err(Errno::EINVAL);
         }
         let end = addr + page_up(len);
-        let overlapping: alloc::vec::Vec<(u64, u64)> = self
-            .maps
-            .range(..end)
-            .filter(|(&s, &l)| s + l > addr)
-            .map(|(&s, &l)| (s, l))
-            .collect();
+        let overlapping: alloc::vec::Vec<(u64, u64)> =
+            self.maps.range(..end).filter(|(&s, &l)| s + l > addr).map(|(&s, &l)| (s, l)).collect();
         for (s, l) in overlapping {
             self.maps.remove(&s);
             if s < addr {

@@ -91,15 +91,48 @@ fn format_args_only(nr: u32, args: &[u32; 6], mem: &dyn Memory, ret: i64) -> Str
             Arg::Mode => {
                 let _ = write!(out, "0{v:o}");
             }
-            Arg::AtFlags => push_flags(&mut out, v, &[(AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"), (AT_REMOVEDIR, "AT_REMOVEDIR"), (AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"), (AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"), (AT_EMPTY_PATH, "AT_EMPTY_PATH")]),
-            Arg::Whence => push_named(&mut out, v, &[(SEEK_SET, "SEEK_SET"), (SEEK_CUR, "SEEK_CUR"), (SEEK_END, "SEEK_END"), (SEEK_DATA, "SEEK_DATA"), (SEEK_HOLE, "SEEK_HOLE")]),
+            Arg::AtFlags => push_flags(
+                &mut out,
+                v,
+                &[
+                    (AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"),
+                    (AT_REMOVEDIR, "AT_REMOVEDIR"),
+                    (AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"),
+                    (AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"),
+                    (AT_EMPTY_PATH, "AT_EMPTY_PATH"),
+                ],
+            ),
+            Arg::Whence => push_named(
+                &mut out,
+                v,
+                &[
+                    (SEEK_SET, "SEEK_SET"),
+                    (SEEK_CUR, "SEEK_CUR"),
+                    (SEEK_END, "SEEK_END"),
+                    (SEEK_DATA, "SEEK_DATA"),
+                    (SEEK_HOLE, "SEEK_HOLE"),
+                ],
+            ),
             Arg::Signal => match SIGNAL_NAMES.get(v as usize) {
                 Some(n) if !n.is_empty() => out.push_str(n),
                 _ => {
                     let _ = write!(out, "{v}");
                 }
             },
-            Arg::Clock => push_named(&mut out, v, &[(CLOCK_REALTIME, "CLOCK_REALTIME"), (CLOCK_MONOTONIC, "CLOCK_MONOTONIC"), (CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID"), (CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID"), (CLOCK_MONOTONIC_RAW, "CLOCK_MONOTONIC_RAW"), (CLOCK_REALTIME_COARSE, "CLOCK_REALTIME_COARSE"), (CLOCK_MONOTONIC_COARSE, "CLOCK_MONOTONIC_COARSE"), (CLOCK_BOOTTIME, "CLOCK_BOOTTIME")]),
+            Arg::Clock => push_named(
+                &mut out,
+                v,
+                &[
+                    (CLOCK_REALTIME, "CLOCK_REALTIME"),
+                    (CLOCK_MONOTONIC, "CLOCK_MONOTONIC"),
+                    (CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID"),
+                    (CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID"),
+                    (CLOCK_MONOTONIC_RAW, "CLOCK_MONOTONIC_RAW"),
+                    (CLOCK_REALTIME_COARSE, "CLOCK_REALTIME_COARSE"),
+                    (CLOCK_MONOTONIC_COARSE, "CLOCK_MONOTONIC_COARSE"),
+                    (CLOCK_BOOTTIME, "CLOCK_BOOTTIME"),
+                ],
+            ),
             Arg::Prot => {
                 if v == 0 {
                     out.push_str("PROT_NONE");
@@ -107,9 +140,52 @@ fn format_args_only(nr: u32, args: &[u32; 6], mem: &dyn Memory, ret: i64) -> Str
                     push_flags(&mut out, v, &[(PROT_READ, "PROT_READ"), (PROT_WRITE, "PROT_WRITE"), (PROT_EXEC, "PROT_EXEC")]);
                 }
             }
-            Arg::MapFlags => push_flags(&mut out, v, &[(MAP_SHARED, "MAP_SHARED"), (MAP_PRIVATE, "MAP_PRIVATE"), (MAP_FIXED, "MAP_FIXED"), (MAP_ANONYMOUS, "MAP_ANONYMOUS"), (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE")]),
-            Arg::FcntlCmd => push_named(&mut out, v, &[(F_DUPFD, "F_DUPFD"), (F_GETFD, "F_GETFD"), (F_SETFD, "F_SETFD"), (F_GETFL, "F_GETFL"), (F_SETFL, "F_SETFL"), (F_GETLK, "F_GETLK"), (F_SETLK, "F_SETLK"), (F_SETLKW, "F_SETLKW"), (F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"), (F_GETPIPE_SZ, "F_GETPIPE_SZ"), (F_SETPIPE_SZ, "F_SETPIPE_SZ")]),
-            Arg::Ioctl => push_named(&mut out, v, &[(TCGETS, "TCGETS"), (TCSETS, "TCSETS"), (TCSETSW, "TCSETSW"), (TCSETSF, "TCSETSF"), (TIOCGPGRP, "TIOCGPGRP"), (TIOCSPGRP, "TIOCSPGRP"), (TIOCGWINSZ, "TIOCGWINSZ"), (TIOCSWINSZ, "TIOCSWINSZ"), (FIONREAD, "FIONREAD"), (FIONBIO, "FIONBIO"), (FIOCLEX, "FIOCLEX"), (FIONCLEX, "FIONCLEX")]),
+            Arg::MapFlags => push_flags(
+                &mut out,
+                v,
+                &[
+                    (MAP_SHARED, "MAP_SHARED"),
+                    (MAP_PRIVATE, "MAP_PRIVATE"),
+                    (MAP_FIXED, "MAP_FIXED"),
+                    (MAP_ANONYMOUS, "MAP_ANONYMOUS"),
+                    (MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"),
+                ],
+            ),
+            Arg::FcntlCmd => push_named(
+                &mut out,
+                v,
+                &[
+                    (F_DUPFD, "F_DUPFD"),
+                    (F_GETFD, "F_GETFD"),
+                    (F_SETFD, "F_SETFD"),
+                    (F_GETFL, "F_GETFL"),
+                    (F_SETFL, "F_SETFL"),
+                    (F_GETLK, "F_GETLK"),
+                    (F_SETLK, "F_SETLK"),
+                    (F_SETLKW, "F_SETLKW"),
+                    (F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"),
+                    (F_GETPIPE_SZ, "F_GETPIPE_SZ"),
+                    (F_SETPIPE_SZ, "F_SETPIPE_SZ"),
+                ],
+            ),
+            Arg::Ioctl => push_named(
+                &mut out,
+                v,
+                &[
+                    (TCGETS, "TCGETS"),
+                    (TCSETS, "TCSETS"),
+                    (TCSETSW, "TCSETSW"),
+                    (TCSETSF, "TCSETSF"),
+                    (TIOCGPGRP, "TIOCGPGRP"),
+                    (TIOCSPGRP, "TIOCSPGRP"),
+                    (TIOCGWINSZ, "TIOCGWINSZ"),
+                    (TIOCSWINSZ, "TIOCSWINSZ"),
+                    (FIONREAD, "FIONREAD"),
+                    (FIONBIO, "FIONBIO"),
+                    (FIOCLEX, "FIOCLEX"),
+                    (FIONCLEX, "FIONCLEX"),
+                ],
+            ),
             Arg::Iovec => push_iovec(&mut out, mem, v, next as usize, sc.name.starts_with("write") || sc.name.starts_with("pwrite"), ret),
         }
         reg += match a {
@@ -216,7 +292,28 @@ fn push_open_flags(out: &mut String, v: u32) {
     let rest = v & !O_ACCMODE;
     if rest != 0 {
         out.push('|');
-        push_flags(out, rest, &[(O_CREAT, "O_CREAT"), (O_EXCL, "O_EXCL"), (O_NOCTTY, "O_NOCTTY"), (O_TRUNC, "O_TRUNC"), (O_APPEND, "O_APPEND"), (O_NONBLOCK, "O_NONBLOCK"), (O_SYNC, "O_SYNC"), (O_DSYNC, "O_DSYNC"), (O_DIRECTORY, "O_DIRECTORY"), (O_NOFOLLOW, "O_NOFOLLOW"), (O_CLOEXEC, "O_CLOEXEC"), (O_LARGEFILE, "O_LARGEFILE"), (O_PATH, "O_PATH"), (O_NOATIME, "O_NOATIME"), (O_DIRECT, "O_DIRECT"), (O_ASYNC, "O_ASYNC")]);
+        push_flags(
+            out,
+            rest,
+            &[
+                (O_CREAT, "O_CREAT"),
+                (O_EXCL, "O_EXCL"),
+                (O_NOCTTY, "O_NOCTTY"),
+                (O_TRUNC, "O_TRUNC"),
+                (O_APPEND, "O_APPEND"),
+                (O_NONBLOCK, "O_NONBLOCK"),
+                (O_SYNC, "O_SYNC"),
+                (O_DSYNC, "O_DSYNC"),
+                (O_DIRECTORY, "O_DIRECTORY"),
+                (O_NOFOLLOW, "O_NOFOLLOW"),
+                (O_CLOEXEC, "O_CLOEXEC"),
+                (O_LARGEFILE, "O_LARGEFILE"),
+                (O_PATH, "O_PATH"),
+                (O_NOATIME, "O_NOATIME"),
+                (O_DIRECT, "O_DIRECT"),
+                (O_ASYNC, "O_ASYNC"),
+            ],
+        );
     }
 }
 
@@ -253,10 +350,10 @@ fn push_iovec(out: &mut String, mem: &dyn Memory, addr: u32, count: usize, show:
 #[cfg(test)]
 mod tests {
     use super::{format_call, format_noreturn};
-    use alloc::format;
     use crate::abi::flags::*;
     use crate::abi::syscalls::nr;
     use crate::testutil::Harness;
+    use alloc::format;
 
     #[test]
     fn renders_like_strace() {
@@ -267,15 +364,21 @@ mod tests {
         let b = h.put(b"hello\n");
         assert_eq!(format_call(nr::write, &[1, b, 6, 0, 0, 0], &h.mem, 6), "write(1, \"hello\\n\", 6) = 6");
         let long = h.put(&[b'a'; 40]);
+        assert_eq!(format_call(nr::read, &[3, long, 100, 0, 0, 0], &h.mem, 40), format!("read(3, \"{}\"..., 100) = 40", "a".repeat(32)));
         assert_eq!(
-            format_call(nr::read, &[3, long, 100, 0, 0, 0], &h.mem, 40),
-            format!("read(3, \"{}\"..., 100) = 40", "a".repeat(32))
+            format_call(nr::mmap2, &[0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, u32::MAX, 0], &h.mem, 0x20000),
+            "mmap2(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x20000"
         );
-        assert_eq!(format_call(nr::mmap2, &[0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, u32::MAX, 0], &h.mem, 0x20000), "mmap2(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x20000");
         assert_eq!(format_call(nr::_llseek, &[3, 1, 2, 0x100, SEEK_SET, 0], &h.mem, 0), "_llseek(3, 4294967298, 0x100, SEEK_SET) = 0");
         assert_eq!(format_call(nr::kill, &[5, 9, 0, 0, 0, 0], &h.mem, 0), "kill(5, SIGKILL) = 0");
-        assert_eq!(format_call(nr::openat, &[AT_FDCWD as u32, p, O_RDONLY, 0, 0, 0], &h.mem, 3), "openat(AT_FDCWD, \"/tmp/x\", O_RDONLY) = 3");
+        assert_eq!(
+            format_call(nr::openat, &[AT_FDCWD as u32, p, O_RDONLY, 0, 0, 0], &h.mem, 3),
+            "openat(AT_FDCWD, \"/tmp/x\", O_RDONLY) = 3"
+        );
         assert_eq!(format_noreturn(nr::exit_group, &[3, 0, 0, 0, 0, 0], &h.mem), "exit_group(3) = ?");
-        assert_eq!(format_call(7777, &[1, 2, 3, 4, 5, 6], &h.mem, -38), "syscall_7777(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)");
+        assert_eq!(
+            format_call(7777, &[1, 2, 3, 4, 5, 6], &h.mem, -38),
+            "syscall_7777(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)"
+        );
     }
 }

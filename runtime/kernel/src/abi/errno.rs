@@ -153,6 +153,7 @@ impl Errno {
     }
 
     /// The value a syscall returns for this error.
+    #[allow(clippy::should_implement_trait)]
     pub fn neg(self) -> i64 {
         -(self.0 as i64)
     }

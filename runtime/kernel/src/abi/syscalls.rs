@@ -213,10 +213,7 @@ table! {
 
 /// The row for `nr`, if the ABI defines it.
 pub fn lookup(nr: u32) -> Option<&'static Syscall> {
-    SYSCALLS
-        .binary_search_by_key(&nr, |s| s.nr)
-        .ok()
-        .map(|i| &SYSCALLS[i])
+    SYSCALLS.binary_search_by_key(&nr, |s| s.nr).ok().map(|i| &SYSCALLS[i])
 }
 
 /// How many registers the arguments of `sc` occupy.

@@ -9,14 +9,8 @@ use crate::abi::PAGE_SIZE;
 use crate::Kernel;
 
 pub fn uname(k: &mut Kernel, c: &mut Call) -> SysResult {
-    let fields: [&[u8]; 6] = [
-        b"Linux",
-        &k.config.hostname,
-        b"6.1.0-wasmos",
-        concat!("#1 wasmos ", env!("CARGO_PKG_VERSION")).as_bytes(),
-        b"wasm32",
-        b"(none)",
-    ];
+    let fields: [&[u8]; 6] =
+        [b"Linux", &k.config.hostname, b"6.1.0-wasmos", concat!("#1 wasmos ", env!("CARGO_PKG_VERSION")).as_bytes(), b"wasm32", b"(none)"];
     let mut b = [0u8; UTSNAME_FIELD * 6];
     for (i, f) in fields.iter().enumerate() {
         let n = f.len().min(UTSNAME_FIELD - 1);
