@@ -6,10 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut entries: Vec<_> =
+        fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -29,15 +27,8 @@ fn main() {
     for f in &files {
         // Directories are watched too, so adding a file triggers a rebuild.
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f
-            .strip_prefix(&root)
-            .unwrap()
-            .to_str()
-            .expect("overlay paths are UTF-8");
-        src.push_str(&format!(
-            "    ({rel:?}, include_bytes!({:?})),\n",
-            f.display().to_string()
-        ));
+        let rel = f.strip_prefix(&root).unwrap().to_str().expect("overlay paths are UTF-8");
+        src.push_str(&format!("    ({rel:?}, include_bytes!({:?})),\n", f.display().to_string()));
     }
     src.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("overlay_files.rs");

@@ -16,9 +16,7 @@ use crate::{flags, headers, source, OVERLAY_FILES};
 
 /// Libraries musl installs empty: everything lives in libc.a, but build
 /// systems pass `-lm -lpthread …` and expect them to exist.
-pub const EMPTY_LIBS: &[&str] = &[
-    "m", "rt", "pthread", "crypt", "util", "xnet", "resolv", "dl",
-];
+pub const EMPTY_LIBS: &[&str] = &["m", "rt", "pthread", "crypt", "util", "xnet", "resolv", "dl"];
 
 pub(crate) struct Job<'a> {
     pub llvm: &'a Llvm,
@@ -43,23 +41,13 @@ pub(crate) fn build(job: &Job, work: &Path, out: &Path) -> Result<()> {
 
     let lib = out.join("lib");
     mkdir(&lib)?;
-    archive(
-        job.llvm,
-        &tree,
-        units.iter().filter(|u| !u.crt),
-        &lib.join("libc.a"),
-    )?;
+    archive(job.llvm, &tree, units.iter().filter(|u| !u.crt), &lib.join("libc.a"))?;
     for u in units.iter().filter(|u| u.crt) {
         let name = u.obj.file_name().unwrap();
         copy(&tree.join(&u.obj), &lib.join(name))?;
     }
     for name in EMPTY_LIBS {
-        archive(
-            job.llvm,
-            &tree,
-            std::iter::empty(),
-            &lib.join(format!("lib{name}.a")),
-        )?;
+        archive(job.llvm, &tree, std::iter::empty(), &lib.join(format!("lib{name}.a")))?;
     }
     copy(job.builtins, &lib.join("libclang_rt.builtins-wasm32.a"))?;
     install_headers(&tree, &out.join("include"))?;
@@ -81,9 +69,7 @@ fn copy(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
         mkdir(parent)?;
     }
-    fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|e| Error::io(from, e))
+    fs::copy(from, to).map(|_| ()).map_err(|e| Error::io(from, e))
 }
 
 /// Our overlay on top of musl (replacing files of the same name), then the
@@ -103,17 +89,9 @@ fn write_overlay(tree: &Path, generated: &[headers::Generated]) -> Result<()> {
 fn generate_obj_headers(tree: &Path) -> Result<()> {
     let out = Command::new("sed")
         .current_dir(tree)
-        .args([
-            "-f",
-            "tools/mkalltypes.sed",
-            "arch/wasm32/bits/alltypes.h.in",
-            "include/alltypes.h.in",
-        ])
+        .args(["-f", "tools/mkalltypes.sed", "arch/wasm32/bits/alltypes.h.in", "include/alltypes.h.in"])
         .output()
-        .map_err(|e| Error::Spawn {
-            tool: "sed".into(),
-            source: e,
-        })?;
+        .map_err(|e| Error::Spawn { tool: "sed".into(), source: e })?;
     if !out.status.success() {
         return Err(Error::ToolFailed {
             tool: "sed".into(),
@@ -124,22 +102,12 @@ fn generate_obj_headers(tree: &Path) -> Result<()> {
     write(&tree.join("obj/include/bits/alltypes.h"), &out.stdout)?;
     let syscall_in = tree.join("arch/wasm32/bits/syscall.h.in");
     let text = fs::read_to_string(&syscall_in).map_err(|e| Error::io(&syscall_in, e))?;
-    write(
-        &tree.join("obj/include/bits/syscall.h"),
-        headers::syscall_h(&text),
-    )?;
-    write(
-        &tree.join("obj/src/internal/version.h"),
-        format!("#define VERSION \"{}\"\n", source::MUSL_VERSION),
-    )
+    write(&tree.join("obj/include/bits/syscall.h"), headers::syscall_h(&text))?;
+    write(&tree.join("obj/src/internal/version.h"), format!("#define VERSION \"{}\"\n", source::MUSL_VERSION))
 }
 
 fn compile_args(unit: &Unit) -> Vec<String> {
-    let mut args: Vec<String> = flags::TARGET_FLAGS
-        .iter()
-        .chain(flags::LIBC_CFLAGS)
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = flags::TARGET_FLAGS.iter().chain(flags::LIBC_CFLAGS).map(|s| s.to_string()).collect();
     if unit.crt {
         args.push("-DCRT".into());
     }
@@ -195,11 +163,7 @@ fn compile_all(job: &Job, tree: &Path, units: &[Unit]) -> Result<()> {
                 })
                 .collect::<Vec<_>>()
                 .join("\n  ");
-            Err(Error::CompileMany {
-                count,
-                files,
-                first: Box::new(failures.remove(0)),
-            })
+            Err(Error::CompileMany { count, files, first: Box::new(failures.remove(0)) })
         }
     }
 }
@@ -209,10 +173,7 @@ fn compile_one(llvm: &Llvm, tree: &Path, unit: &Unit) -> Result<()> {
         .current_dir(tree)
         .args(compile_args(unit))
         .output()
-        .map_err(|e| Error::Spawn {
-            tool: llvm.clang.clone(),
-            source: e,
-        })?;
+        .map_err(|e| Error::Spawn { tool: llvm.clang.clone(), source: e })?;
     if !out.status.success() {
         return Err(Error::Compile {
             file: unit.src.clone(),
@@ -223,22 +184,10 @@ fn compile_one(llvm: &Llvm, tree: &Path, unit: &Unit) -> Result<()> {
     Ok(())
 }
 
-fn archive<'a>(
-    llvm: &Llvm,
-    tree: &Path,
-    members: impl Iterator<Item = &'a Unit>,
-    to: &Path,
-) -> Result<()> {
+fn archive<'a>(llvm: &Llvm, tree: &Path, members: impl Iterator<Item = &'a Unit>, to: &Path) -> Result<()> {
     let objs: Vec<PathBuf> = members.map(|u| tree.join(&u.obj)).collect();
-    let out = Command::new(&llvm.ar)
-        .arg("rcs")
-        .arg(to)
-        .args(&objs)
-        .output()
-        .map_err(|e| Error::Spawn {
-            tool: llvm.ar.clone(),
-            source: e,
-        })?;
+    let out =
+        Command::new(&llvm.ar).arg("rcs").arg(to).args(&objs).output().map_err(|e| Error::Spawn { tool: llvm.ar.clone(), source: e })?;
     if !out.status.success() {
         return Err(Error::ToolFailed {
             tool: llvm.ar.clone(),

@@ -9,35 +9,19 @@ use crate::source::{MUSL_SHA256, MUSL_URLS};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
-    #[error(
-        "LLVM tool `{tool}` not found (searched {searched}); install it with `{INSTALL_HINT}`"
-    )]
+    #[error("LLVM tool `{tool}` not found (searched {searched}); install it with `{INSTALL_HINT}`")]
     ToolMissing { tool: String, searched: String },
 
     #[error("could not run {}: {source}; install LLVM with `{INSTALL_HINT}`", tool.display())]
-    Spawn {
-        tool: PathBuf,
-        source: std::io::Error,
-    },
+    Spawn { tool: PathBuf, source: std::io::Error },
 
     #[error("{} {what} failed:\n{stderr}", tool.display())]
-    ToolFailed {
-        tool: PathBuf,
-        what: String,
-        stderr: String,
-    },
+    ToolFailed { tool: PathBuf, what: String, stderr: String },
 
     #[error("{} has sha256 {actual}, but musl 1.2.3 must have sha256 {expected}; refusing it", file.display())]
-    HashMismatch {
-        file: PathBuf,
-        expected: String,
-        actual: String,
-    },
+    HashMismatch { file: PathBuf, expected: String, actual: String },
 
     #[error("--musl-src {}: {reason}", path.display())]
     BadMuslSrc { path: PathBuf, reason: String },
@@ -51,24 +35,13 @@ pub enum Error {
     NoMuslSource { tried: String, cache_file: PathBuf },
 
     #[error("extracting {}: {source}", file.display())]
-    Extract {
-        file: PathBuf,
-        source: std::io::Error,
-    },
+    Extract { file: PathBuf, source: std::io::Error },
 
     #[error("compiling {} failed ({}):\n{stderr}", file.display(), clang.display())]
-    Compile {
-        file: PathBuf,
-        clang: PathBuf,
-        stderr: String,
-    },
+    Compile { file: PathBuf, clang: PathBuf, stderr: String },
 
     #[error("{count} musl files failed to compile:\n  {files}\nthe first: {first}")]
-    CompileMany {
-        count: usize,
-        files: String,
-        first: Box<Error>,
-    },
+    CompileMany { count: usize, files: String, first: Box<Error> },
 
     #[error("the wasmos sysroot is not built at {}; run `cargo wasmos sysroot` (or `wasmos-sysroot`)", path.display())]
     NotBuilt { path: PathBuf },
@@ -79,10 +52,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.as_ref().to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.as_ref().to_path_buf(), source }
     }
 }
 

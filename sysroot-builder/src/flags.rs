@@ -13,22 +13,11 @@ pub const TRIPLE: &str = "wasm32-unknown-linux-musl";
 /// multivalue, mutable-globals, reference-types and sign-ext for wasm32.
 /// `-enable-emscripten-sjlj` lowers setjmp/longjmp to `invoke_*` imports
 /// (see `docs/abi.md`).
-pub const TARGET_FLAGS: &[&str] = &[
-    "--target=wasm32-unknown-unknown",
-    "-mbulk-memory",
-    "-mnontrapping-fptoint",
-    "-mllvm",
-    "-enable-emscripten-sjlj",
-];
+pub const TARGET_FLAGS: &[&str] =
+    &["--target=wasm32-unknown-unknown", "-mbulk-memory", "-mnontrapping-fptoint", "-mllvm", "-enable-emscripten-sjlj"];
 
 /// Macros user code sees: wasmos is a Linux-compatible Unix.
-pub const USER_DEFINES: &[&str] = &[
-    "-D__wasmos__",
-    "-D__linux__",
-    "-D__linux",
-    "-D__unix__",
-    "-D__unix",
-];
+pub const USER_DEFINES: &[&str] = &["-D__wasmos__", "-D__linux__", "-D__linux", "-D__unix__", "-D__unix"];
 
 /// musl's own flags (from its configure for clang), minus what does not
 /// apply to wasm. `-w` as musl does by default: its code is warning-noisy
@@ -54,12 +43,5 @@ pub const LIBC_CFLAGS: &[&str] = &[
 
 /// musl's include path order (its Makefile's `CFLAGS_ALL`), relative to the
 /// musl tree.
-pub const LIBC_INCLUDES: &[&str] = &[
-    "arch/wasm32",
-    "arch/generic",
-    "obj/src/internal",
-    "src/include",
-    "src/internal",
-    "obj/include",
-    "include",
-];
+pub const LIBC_INCLUDES: &[&str] =
+    &["arch/wasm32", "arch/generic", "obj/src/internal", "src/include", "src/internal", "obj/include", "include"];

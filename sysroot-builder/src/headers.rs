@@ -19,38 +19,14 @@ pub struct Generated {
 /// Every generated header, in a fixed order (the cache key depends on it).
 pub fn all() -> Vec<Generated> {
     vec![
-        Generated {
-            path: "arch/wasm32/bits/syscall.h.in",
-            text: syscall_h_in(),
-        },
-        Generated {
-            path: "arch/wasm32/bits/errno.h",
-            text: errno_h(),
-        },
-        Generated {
-            path: "arch/wasm32/bits/fcntl.h",
-            text: fcntl_h(),
-        },
-        Generated {
-            path: "arch/wasm32/bits/stat.h",
-            text: struct_h(&layout::STAT),
-        },
-        Generated {
-            path: "arch/wasm32/kstat.h",
-            text: struct_h(&layout::KSTAT),
-        },
-        Generated {
-            path: "arch/wasm32/bits/wasmos.h",
-            text: wasmos_h(),
-        },
-        Generated {
-            path: "arch/wasm32/bits/wasmos_signal.h",
-            text: signal_numbers_h(),
-        },
-        Generated {
-            path: "arch/wasm32/syscall_enosys.h",
-            text: enosys_h(),
-        },
+        Generated { path: "arch/wasm32/bits/syscall.h.in", text: syscall_h_in() },
+        Generated { path: "arch/wasm32/bits/errno.h", text: errno_h() },
+        Generated { path: "arch/wasm32/bits/fcntl.h", text: fcntl_h() },
+        Generated { path: "arch/wasm32/bits/stat.h", text: struct_h(&layout::STAT) },
+        Generated { path: "arch/wasm32/kstat.h", text: struct_h(&layout::KSTAT) },
+        Generated { path: "arch/wasm32/bits/wasmos.h", text: wasmos_h() },
+        Generated { path: "arch/wasm32/bits/wasmos_signal.h", text: signal_numbers_h() },
+        Generated { path: "arch/wasm32/syscall_enosys.h", text: enosys_h() },
     ]
 }
 
@@ -121,19 +97,9 @@ pub fn struct_h(desc: &layout::StructDesc) -> String {
     s.push_str("#ifdef __wasmos_libc_build\n");
     for f in desc.fields {
         let member = field_name(f.decl);
-        writeln!(
-            s,
-            "_Static_assert(__builtin_offsetof(struct {}, {member}) == {}, \"{} offset\");",
-            desc.tag, f.offset, member
-        )
-        .unwrap();
+        writeln!(s, "_Static_assert(__builtin_offsetof(struct {}, {member}) == {}, \"{} offset\");", desc.tag, f.offset, member).unwrap();
     }
-    writeln!(
-        s,
-        "_Static_assert(sizeof(struct {}) == {}, \"struct {} size\");",
-        desc.tag, desc.size, desc.tag
-    )
-    .unwrap();
+    writeln!(s, "_Static_assert(sizeof(struct {}) == {}, \"struct {} size\");", desc.tag, desc.size, desc.tag).unwrap();
     s.push_str("#endif\n");
     s
 }
@@ -141,10 +107,7 @@ pub fn struct_h(desc: &layout::StructDesc) -> String {
 /// The declared name in a C field declaration like `unsigned __unused[2]`.
 fn field_name(decl: &str) -> &str {
     let last = decl.rsplit(' ').next().unwrap_or(decl);
-    last.split('[')
-        .next()
-        .unwrap_or(last)
-        .trim_start_matches('*')
+    last.split('[').next().unwrap_or(last).trim_start_matches('*')
 }
 
 /// `bits/wasmos.h`: the ABI identity C code can test for.
@@ -152,26 +115,11 @@ pub fn wasmos_h() -> String {
     let mut s = String::from(BANNER);
     writeln!(s, "#define __WASMOS_ABI_VERSION {}", abi::ABI_VERSION).unwrap();
     writeln!(s, "#define __WASMOS_PAGE_SIZE {}", abi::PAGE_SIZE).unwrap();
-    writeln!(
-        s,
-        "#define __WASMOS_IMPORT_MODULE \"{}\"",
-        abi::IMPORT_MODULE
-    )
-    .unwrap();
-    writeln!(
-        s,
-        "#define __WASMOS_SYSCALL_IMPORT \"{}\"",
-        abi::SYSCALL_IMPORT
-    )
-    .unwrap();
+    writeln!(s, "#define __WASMOS_IMPORT_MODULE \"{}\"", abi::IMPORT_MODULE).unwrap();
+    writeln!(s, "#define __WASMOS_SYSCALL_IMPORT \"{}\"", abi::SYSCALL_IMPORT).unwrap();
     writeln!(s, "#define __WASMOS_FORK_IMPORT \"{}\"", abi::FORK_IMPORT).unwrap();
     writeln!(s, "#define __WASMOS_VFORK_IMPORT \"{}\"", abi::VFORK_IMPORT).unwrap();
-    writeln!(
-        s,
-        "#define __WASMOS_LONGJMP_IMPORT \"{}\"",
-        abi::LONGJMP_IMPORT
-    )
-    .unwrap();
+    writeln!(s, "#define __WASMOS_LONGJMP_IMPORT \"{}\"", abi::LONGJMP_IMPORT).unwrap();
     s
 }
 
@@ -309,11 +257,7 @@ pub fn enosys_h() -> String {
         if syscalls::SYSCALLS.iter().any(|sc| sc.name == *name) {
             continue;
         }
-        writeln!(
-            s,
-            "#ifndef SYS_{name}\n#define SYS_{name} __WASMOS_SYS_ENOSYS\n#endif"
-        )
-        .unwrap();
+        writeln!(s, "#ifndef SYS_{name}\n#define SYS_{name} __WASMOS_SYS_ENOSYS\n#endif").unwrap();
     }
     s
 }
@@ -337,11 +281,7 @@ mod tests {
     fn every_syscall_row_has_a_define() {
         let h = syscall_h_in();
         for sc in syscalls::SYSCALLS {
-            assert!(
-                h.contains(&format!("#define __NR_{} {}\n", sc.name, sc.nr)),
-                "{}",
-                sc.name
-            );
+            assert!(h.contains(&format!("#define __NR_{} {}\n", sc.name, sc.nr)), "{}", sc.name);
         }
         assert!(h.contains("#define __NR__llseek 62\n"));
         assert!(h.contains("#define __NR_mmap2 222\n"));
@@ -397,10 +337,7 @@ mod tests {
     fn enosys_stubs_cover_only_names_missing_from_the_abi() {
         let h = enosys_h();
         for name in MUSL_CALLS_WITHOUT_FALLBACK {
-            assert!(
-                !name.ends_with("_time64") && !name.ends_with("time32"),
-                "{name}"
-            );
+            assert!(!name.ends_with("_time64") && !name.ends_with("time32"), "{name}");
             let defined = h.contains(&format!("#define SYS_{name} __WASMOS_SYS_ENOSYS\n"));
             let in_abi = syscalls::SYSCALLS.iter().any(|sc| sc.name == *name);
             assert_eq!(defined, !in_abi, "{name}");
@@ -419,9 +356,6 @@ mod tests {
 
     #[test]
     fn wasmos_header_carries_the_abi_version() {
-        assert!(wasmos_h().contains(&format!(
-            "#define __WASMOS_ABI_VERSION {}\n",
-            abi::ABI_VERSION
-        )));
+        assert!(wasmos_h().contains(&format!("#define __WASMOS_ABI_VERSION {}\n", abi::ABI_VERSION)));
     }
 }

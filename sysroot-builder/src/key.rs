@@ -38,11 +38,7 @@ pub fn compute(inputs: &Inputs) -> String {
         field("gen-path", g.path.as_bytes());
         field("gen-data", g.text.as_bytes());
     }
-    for f in flags::TARGET_FLAGS
-        .iter()
-        .chain(flags::LIBC_CFLAGS)
-        .chain(flags::LIBC_INCLUDES)
-    {
+    for f in flags::TARGET_FLAGS.iter().chain(flags::LIBC_CFLAGS).chain(flags::LIBC_INCLUDES) {
         field("flag", f.as_bytes());
     }
     for (path, _) in units::EXCLUDED {
@@ -59,38 +55,17 @@ mod tests {
 
     fn key(overlay: &[(&str, &[u8])], clang: &str, builtins: &[u8]) -> String {
         let generated = headers::all();
-        compute(&Inputs {
-            overlay,
-            generated: &generated,
-            clang_version: clang,
-            builtins,
-        })
+        compute(&Inputs { overlay, generated: &generated, clang_version: clang, builtins })
     }
 
     #[test]
     fn key_is_stable_and_changes_with_each_input() {
         let base = key(&[("a.c", b"x")], "clang 19", b"rt");
         assert_eq!(base, key(&[("a.c", b"x")], "clang 19", b"rt"));
-        assert_ne!(
-            base,
-            key(&[("a.c", b"y")], "clang 19", b"rt"),
-            "overlay content"
-        );
-        assert_ne!(
-            base,
-            key(&[("b.c", b"x")], "clang 19", b"rt"),
-            "overlay path"
-        );
-        assert_ne!(
-            base,
-            key(&[("a.c", b"x"), ("b.c", b"")], "clang 19", b"rt"),
-            "added file"
-        );
-        assert_ne!(
-            base,
-            key(&[("a.c", b"x")], "clang 19.1.1", b"rt"),
-            "clang version"
-        );
+        assert_ne!(base, key(&[("a.c", b"y")], "clang 19", b"rt"), "overlay content");
+        assert_ne!(base, key(&[("b.c", b"x")], "clang 19", b"rt"), "overlay path");
+        assert_ne!(base, key(&[("a.c", b"x"), ("b.c", b"")], "clang 19", b"rt"), "added file");
+        assert_ne!(base, key(&[("a.c", b"x")], "clang 19.1.1", b"rt"), "clang version");
         assert_ne!(base, key(&[("a.c", b"x")], "clang 19", b"rt2"), "builtins");
     }
 
@@ -98,19 +73,9 @@ mod tests {
     fn key_changes_with_generated_headers() {
         let overlay: &[(&str, &[u8])] = &[];
         let mut generated = headers::all();
-        let a = compute(&Inputs {
-            overlay,
-            generated: &generated,
-            clang_version: "c",
-            builtins: b"",
-        });
+        let a = compute(&Inputs { overlay, generated: &generated, clang_version: "c", builtins: b"" });
         generated[0].text.push_str("#define __NR_new 999\n");
-        let b = compute(&Inputs {
-            overlay,
-            generated: &generated,
-            clang_version: "c",
-            builtins: b"",
-        });
+        let b = compute(&Inputs { overlay, generated: &generated, clang_version: "c", builtins: b"" });
         assert_ne!(a, b);
     }
 }

@@ -87,20 +87,14 @@ impl Sysroot {
 /// The cache root: `$WASMOS_CACHE_DIR`, else `$XDG_CACHE_HOME/wasmos`, else
 /// `~/.cache/wasmos`.
 pub fn cache_dir() -> Result<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(d) = env("WASMOS_CACHE_DIR") {
         return Ok(d);
     }
     if let Some(d) = env("XDG_CACHE_HOME") {
         return Ok(d.join("wasmos"));
     }
-    env("HOME")
-        .map(|h| h.join(".cache/wasmos"))
-        .ok_or(Error::NoCacheDir)
+    env("HOME").map(|h| h.join(".cache/wasmos")).ok_or(Error::NoCacheDir)
 }
 
 /// Everything needed to name a sysroot without building it.
@@ -133,14 +127,7 @@ impl Plan {
             clang_version: &clang_version,
             builtins: &builtins_bytes,
         });
-        Ok(Plan {
-            llvm,
-            cache,
-            generated,
-            builtins,
-            clang_version,
-            key,
-        })
+        Ok(Plan { llvm, cache, generated, builtins, clang_version, key })
     }
 
     fn dir(&self) -> PathBuf {
@@ -180,12 +167,7 @@ fn builtins_path(llvm: &Llvm, cache: &Path) -> Result<PathBuf> {
     let path = llvm.builtins_archive()?;
     if fs::create_dir_all(memo.parent().unwrap()).is_ok() {
         let tmp = memo.with_extension(format!("tmp{}", std::process::id()));
-        if fs::write(
-            &tmp,
-            format!("{}\n{}", llvm.clang.display(), path.display()),
-        )
-        .is_ok()
-        {
+        if fs::write(&tmp, format!("{}\n{}", llvm.clang.display(), path.display())).is_ok() {
             let _ = fs::rename(&tmp, &memo);
         }
     }
@@ -225,11 +207,7 @@ pub fn ensure(opts: &Options) -> Result<Sysroot> {
     clean_stale(parent, &name)?;
     let work = parent.join(format!(".build-{name}-{}", std::process::id()));
     let out = work.join("sysroot");
-    let jobs = if opts.jobs == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        opts.jobs
-    };
+    let jobs = if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
     let job = builder::Job {
         llvm: &plan.llvm,
         musl_src: opts.musl_src.as_deref(),

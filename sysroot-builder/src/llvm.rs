@@ -15,8 +15,7 @@ use crate::Error;
 pub const LLVM_MAJOR: u32 = 19;
 
 /// What to tell a user without clang.
-pub const INSTALL_HINT: &str =
-    "apt-get install -y clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32";
+pub const INSTALL_HINT: &str = "apt-get install -y clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32";
 
 /// Paths of the LLVM tools wasmos drives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,30 +32,15 @@ pub struct Llvm {
 impl Llvm {
     /// Finds the tools from the environment (see the module docs).
     pub fn discover() -> Result<Llvm, Error> {
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        Self::discover_with(
-            env("WASMOS_CLANG"),
-            env("WASMOS_LLVM_DIR"),
-            std::env::var_os("PATH"),
-        )
+        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        Self::discover_with(env("WASMOS_CLANG"), env("WASMOS_LLVM_DIR"), std::env::var_os("PATH"))
     }
 
     /// [`Llvm::discover`] with the environment passed in (for tests).
-    pub fn discover_with(
-        clang: Option<PathBuf>,
-        llvm_dir: Option<PathBuf>,
-        path: Option<std::ffi::OsString>,
-    ) -> Result<Llvm, Error> {
+    pub fn discover_with(clang: Option<PathBuf>, llvm_dir: Option<PathBuf>, path: Option<std::ffi::OsString>) -> Result<Llvm, Error> {
         if let Some(clang) = clang {
             if !clang.is_file() {
-                return Err(Error::ToolMissing {
-                    tool: "clang".into(),
-                    searched: format!("WASMOS_CLANG={}", clang.display()),
-                });
+                return Err(Error::ToolMissing { tool: "clang".into(), searched: format!("WASMOS_CLANG={}", clang.display()) });
             }
             // Tools sit next to clang; fall back to the usual search for
             // anything that is not there (e.g. clang in /usr/bin, lld elsewhere).
@@ -88,28 +72,15 @@ impl Llvm {
     /// size and mtime so a warm `ensure` does not spawn clang.
     pub fn clang_version(&self, cache_dir: &Path) -> Result<String, Error> {
         let meta = std::fs::metadata(&self.clang).map_err(|e| Error::io(&self.clang, e))?;
-        let mtime = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
         let id = format!("{}\n{}\n{}", self.clang.display(), meta.len(), mtime);
-        let file = cache_dir.join("tools").join(format!(
-            "clang-{}.version",
-            &hex::encode(Sha256::digest(&id))[..16]
-        ));
+        let file = cache_dir.join("tools").join(format!("clang-{}.version", &hex::encode(Sha256::digest(&id))[..16]));
         if let Ok(cached) = std::fs::read_to_string(&file) {
             if let Some(version) = cached.strip_prefix(&format!("{id}\n")) {
                 return Ok(version.to_string());
             }
         }
-        let out = Command::new(&self.clang)
-            .arg("--version")
-            .output()
-            .map_err(|e| Error::Spawn {
-                tool: self.clang.clone(),
-                source: e,
-            })?;
+        let out = Command::new(&self.clang).arg("--version").output().map_err(|e| Error::Spawn { tool: self.clang.clone(), source: e })?;
         if !out.status.success() {
             return Err(Error::ToolFailed {
                 tool: self.clang.clone(),
@@ -145,10 +116,7 @@ impl Llvm {
         let out = Command::new(&self.clang)
             .arg("-print-resource-dir")
             .output()
-            .map_err(|e| Error::Spawn {
-                tool: self.clang.clone(),
-                source: e,
-            })?;
+            .map_err(|e| Error::Spawn { tool: self.clang.clone(), source: e })?;
         let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if !out.status.success() || dir.is_empty() {
             return Err(Error::ToolFailed {
@@ -170,30 +138,16 @@ impl Llvm {
             candidates.push(res.join("lib/wasm32-unknown-unknown").join(name));
             candidates.push(res.join("lib/wasm32-unknown-wasi/libclang_rt.builtins.a"));
         }
-        candidates.push(PathBuf::from(format!(
-            "/usr/lib/llvm-{LLVM_MAJOR}/lib/clang/{LLVM_MAJOR}/lib/wasi/{name}"
-        )));
-        candidates
-            .iter()
-            .find(|p| p.is_file())
-            .cloned()
-            .ok_or_else(|| Error::ToolMissing {
-                tool: name.into(),
-                searched: candidates
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        candidates.push(PathBuf::from(format!("/usr/lib/llvm-{LLVM_MAJOR}/lib/clang/{LLVM_MAJOR}/lib/wasi/{name}")));
+        candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| Error::ToolMissing {
+            tool: name.into(),
+            searched: candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        })
     }
 }
 
 /// `name-19` or `name` in `dir`, else on `PATH`, else in `/usr/lib/llvm-19/bin`.
-fn find_tool(
-    name: &str,
-    dir: Option<&Path>,
-    path: Option<&std::ffi::OsStr>,
-) -> Result<PathBuf, Error> {
+fn find_tool(name: &str, dir: Option<&Path>, path: Option<&std::ffi::OsStr>) -> Result<PathBuf, Error> {
     let versioned = format!("{name}-{LLVM_MAJOR}");
     let mut searched = Vec::new();
     let mut dirs: Vec<PathBuf> = dir.map(Path::to_path_buf).into_iter().collect();
@@ -214,10 +168,7 @@ fn find_tool(
     for d in &dirs {
         searched.push(d.display().to_string());
     }
-    Err(Error::ToolMissing {
-        tool: name.into(),
-        searched: searched.join(":"),
-    })
+    Err(Error::ToolMissing { tool: name.into(), searched: searched.join(":") })
 }
 
 #[cfg(test)]
@@ -226,15 +177,7 @@ mod tests {
 
     fn fake_llvm_dir() -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();
-        for t in [
-            "clang",
-            "wasm-ld",
-            "llvm-ar",
-            "llvm-ranlib",
-            "llvm-nm",
-            "llvm-strip",
-            "llvm-objcopy",
-        ] {
+        for t in ["clang", "wasm-ld", "llvm-ar", "llvm-ranlib", "llvm-nm", "llvm-strip", "llvm-objcopy"] {
             std::fs::write(d.path().join(t), "").unwrap();
         }
         d
@@ -251,18 +194,14 @@ mod tests {
     #[test]
     fn missing_clang_names_the_tool_and_install_hint() {
         let d = tempfile::tempdir().unwrap();
-        let err = Llvm::discover_with(None, Some(d.path().into()), None)
-            .unwrap_err()
-            .to_string();
+        let err = Llvm::discover_with(None, Some(d.path().into()), None).unwrap_err().to_string();
         assert!(err.contains("clang"), "{err}");
         assert!(err.contains(INSTALL_HINT), "{err}");
     }
 
     #[test]
     fn wasmos_clang_must_exist() {
-        let err = Llvm::discover_with(Some("/nonexistent/clang".into()), None, None)
-            .unwrap_err()
-            .to_string();
+        let err = Llvm::discover_with(Some("/nonexistent/clang".into()), None, None).unwrap_err().to_string();
         assert!(err.contains("/nonexistent/clang"), "{err}");
     }
 }

@@ -48,11 +48,7 @@ fn run(cli: Cli) -> Result<()> {
     if cli.print_path {
         println!("{}", sysroot.path.display());
     } else {
-        println!(
-            "wasmos sysroot ready at {} ({:.2?})",
-            sysroot.path.display(),
-            start.elapsed()
-        );
+        println!("wasmos sysroot ready at {} ({:.2?})", sysroot.path.display(), start.elapsed());
     }
     Ok(())
 }

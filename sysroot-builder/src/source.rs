@@ -13,17 +13,13 @@ use crate::error::{Error, Result};
 pub const MUSL_VERSION: &str = "1.2.3";
 pub const MUSL_SHA256: &str = "7d5b0b6062521e4627e099e4c9dc8248d32a30285e959b7eecaa780cf8cfd4a4";
 /// Tried in order after `--musl-src` and the cache.
-pub const MUSL_URLS: &[&str] = &[
-    "http://deb.debian.org/debian/pool/main/m/musl/musl_1.2.3.orig.tar.gz",
-    "https://musl.libc.org/releases/musl-1.2.3.tar.gz",
-];
+pub const MUSL_URLS: &[&str] =
+    &["http://deb.debian.org/debian/pool/main/m/musl/musl_1.2.3.orig.tar.gz", "https://musl.libc.org/releases/musl-1.2.3.tar.gz"];
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where a downloaded tarball is kept under the cache directory.
 pub fn cache_file(cache: &Path) -> PathBuf {
-    cache
-        .join("src")
-        .join(format!("musl-{MUSL_VERSION}.tar.gz"))
+    cache.join("src").join(format!("musl-{MUSL_VERSION}.tar.gz"))
 }
 
 /// Puts the musl tree (the contents of `musl-1.2.3/`) at `dest`.
@@ -48,30 +44,17 @@ pub fn materialize(musl_src: Option<&Path>, cache: &Path, dest: &Path) -> Result
             Err(e) => tried.push(format!("  {url}: {e}")),
         }
     }
-    Err(Error::NoMuslSource {
-        tried: tried.join("\n"),
-        cache_file: cached,
-    })
+    Err(Error::NoMuslSource { tried: tried.join("\n"), cache_file: cached })
 }
 
 fn from_user_path(src: &Path, dest: &Path) -> Result<()> {
-    let bad = |reason: String| Error::BadMuslSrc {
-        path: src.to_path_buf(),
-        reason,
-    };
+    let bad = |reason: String| Error::BadMuslSrc { path: src.to_path_buf(), reason };
     if src.is_dir() {
         let version_file = src.join("VERSION");
-        let version = fs::read_to_string(&version_file).map_err(|e| {
-            bad(format!(
-                "not a musl source tree ({}: {e})",
-                version_file.display()
-            ))
-        })?;
+        let version =
+            fs::read_to_string(&version_file).map_err(|e| bad(format!("not a musl source tree ({}: {e})", version_file.display())))?;
         if version.trim() != MUSL_VERSION {
-            return Err(bad(format!(
-                "VERSION says {:?}, expected {MUSL_VERSION}",
-                version.trim()
-            )));
+            return Err(bad(format!("VERSION says {:?}, expected {MUSL_VERSION}", version.trim())));
         }
         return copy_tree(src, dest);
     }
@@ -79,9 +62,7 @@ fn from_user_path(src: &Path, dest: &Path) -> Result<()> {
         check_hash(src)?;
         return extract(src, dest);
     }
-    Err(bad(
-        "no such file or directory (expected musl-1.2.3.tar.gz or its extracted directory)".into(),
-    ))
+    Err(bad("no such file or directory (expected musl-1.2.3.tar.gz or its extracted directory)".into()))
 }
 
 /// sha256 of a file, hex.
@@ -103,11 +84,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 pub fn check_hash(path: &Path) -> Result<()> {
     let actual = sha256_file(path)?;
     if actual != MUSL_SHA256 {
-        return Err(Error::HashMismatch {
-            file: path.to_path_buf(),
-            expected: MUSL_SHA256.into(),
-            actual,
-        });
+        return Err(Error::HashMismatch { file: path.to_path_buf(), expected: MUSL_SHA256.into(), actual });
     }
     Ok(())
 }
@@ -119,21 +96,14 @@ fn download(url: &str, to: &Path) -> Result<()> {
     let part = to.with_extension(format!("part{}", std::process::id()));
     let result = (|| {
         let agent = ureq::AgentBuilder::new().timeout(DOWNLOAD_TIMEOUT).build();
-        let resp = agent
-            .get(url)
-            .call()
-            .map_err(|e| Error::io(url, std::io::Error::other(e.to_string())))?;
+        let resp = agent.get(url).call().map_err(|e| Error::io(url, std::io::Error::other(e.to_string())))?;
         let mut reader = resp.into_reader();
         let mut file = fs::File::create(&part).map_err(|e| Error::io(&part, e))?;
         std::io::copy(&mut reader, &mut file).map_err(|e| Error::io(url, e))?;
         file.flush().map_err(|e| Error::io(&part, e))?;
         let actual = sha256_file(&part)?;
         if actual != MUSL_SHA256 {
-            return Err(Error::HashMismatch {
-                file: PathBuf::from(url),
-                expected: MUSL_SHA256.into(),
-                actual,
-            });
+            return Err(Error::HashMismatch { file: PathBuf::from(url), expected: MUSL_SHA256.into(), actual });
         }
         fs::rename(&part, to).map_err(|e| Error::io(to, e))
     })();
@@ -146,13 +116,9 @@ fn download(url: &str, to: &Path) -> Result<()> {
 /// Unpacks `musl-1.2.3/…` entries of a .tar.gz into `dest`, dropping the
 /// top directory and refusing paths that would escape `dest`.
 fn extract(tarball: &Path, dest: &Path) -> Result<()> {
-    let err = |e: std::io::Error| Error::Extract {
-        file: tarball.to_path_buf(),
-        source: e,
-    };
+    let err = |e: std::io::Error| Error::Extract { file: tarball.to_path_buf(), source: e };
     let file = fs::File::open(tarball).map_err(|e| Error::io(tarball, e))?;
-    let mut archive =
-        tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
     fs::create_dir_all(dest).map_err(|e| Error::io(dest, e))?;
     for entry in archive.entries().map_err(err)? {
         let mut entry = entry.map_err(err)?;
@@ -162,10 +128,7 @@ fn extract(tarball: &Path, dest: &Path) -> Result<()> {
             continue;
         }
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(err(std::io::Error::other(format!(
-                "unsafe path {} in archive",
-                path.display()
-            ))));
+            return Err(err(std::io::Error::other(format!("unsafe path {} in archive", path.display()))));
         }
         let out = dest.join(&rel);
         if let Some(parent) = out.parent() {
@@ -174,9 +137,7 @@ fn extract(tarball: &Path, dest: &Path) -> Result<()> {
         entry.unpack(&out).map_err(err)?;
     }
     if !dest.join("VERSION").is_file() {
-        return Err(err(std::io::Error::other(
-            "no musl VERSION file in the archive",
-        )));
+        return Err(err(std::io::Error::other("no musl VERSION file in the archive")));
     }
     Ok(())
 }
@@ -187,10 +148,7 @@ fn copy_tree(src: &Path, dest: &Path) -> Result<()> {
     for entry in fs::read_dir(src).map_err(|e| Error::io(src, e))? {
         let entry = entry.map_err(|e| Error::io(src, e))?;
         let name = entry.file_name();
-        if ["obj", "lib", ".git", "config.mak"]
-            .iter()
-            .any(|s| name == *s)
-        {
+        if ["obj", "lib", ".git", "config.mak"].iter().any(|s| name == *s) {
             continue;
         }
         let (from, to) = (entry.path(), dest.join(&name));
@@ -213,14 +171,9 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("musl-1.2.3.tar.gz");
         fs::write(&f, b"not musl").unwrap();
-        let err = materialize(Some(&f), d.path(), &d.path().join("out"))
-            .unwrap_err()
-            .to_string();
+        let err = materialize(Some(&f), d.path(), &d.path().join("out")).unwrap_err().to_string();
         assert!(err.contains(MUSL_SHA256), "{err}");
-        assert!(
-            err.contains(&hex::encode(Sha256::digest(b"not musl"))),
-            "{err}"
-        );
+        assert!(err.contains(&hex::encode(Sha256::digest(b"not musl"))), "{err}");
         assert!(err.contains(&f.display().to_string()), "{err}");
     }
 
@@ -228,9 +181,7 @@ mod tests {
     fn directory_with_wrong_version_is_refused() {
         let d = tempfile::tempdir().unwrap();
         fs::write(d.path().join("VERSION"), "1.2.4\n").unwrap();
-        let err = materialize(Some(d.path()), d.path(), &d.path().join("out"))
-            .unwrap_err()
-            .to_string();
+        let err = materialize(Some(d.path()), d.path(), &d.path().join("out")).unwrap_err().to_string();
         assert!(err.contains("--musl-src"), "{err}");
         assert!(err.contains("1.2.4"), "{err}");
     }
@@ -238,25 +189,14 @@ mod tests {
     #[test]
     fn directory_without_version_is_refused() {
         let d = tempfile::tempdir().unwrap();
-        let err = materialize(Some(d.path()), d.path(), &d.path().join("out"))
-            .unwrap_err()
-            .to_string();
+        let err = materialize(Some(d.path()), d.path(), &d.path().join("out")).unwrap_err().to_string();
         assert!(err.contains("not a musl source tree"), "{err}");
     }
 
     #[test]
     fn missing_path_is_refused() {
-        let err = materialize(
-            Some(Path::new("/nonexistent/musl.tgz")),
-            Path::new("/tmp"),
-            Path::new("/tmp/x"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("/nonexistent/musl.tgz") && err.contains("no such file"),
-            "{err}"
-        );
+        let err = materialize(Some(Path::new("/nonexistent/musl.tgz")), Path::new("/tmp"), Path::new("/tmp/x")).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/musl.tgz") && err.contains("no such file"), "{err}");
     }
 
     #[test]

@@ -16,10 +16,7 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     // friends come from musl's static stubs in src/ldso, which report errors.
     ("crt/Scrt1.c", "PIE start file: no dynamic linking"),
     ("crt/rcrt1.c", "static-PIE start file: no dynamic linking"),
-    (
-        "src/ldso/tlsdesc.c",
-        "TLS descriptors belong to the dynamic linker",
-    ),
+    ("src/ldso/tlsdesc.c", "TLS descriptors belong to the dynamic linker"),
 ];
 
 /// One compile unit.
@@ -70,15 +67,9 @@ pub fn units(root: &Path) -> Result<Vec<Unit>> {
         // Assembly (.s/.S) in our arch dir would be silently ignored by
         // this rule, so there must be none.
         if let Some(asm) = list(&dir.join(ARCH), &["s", "S"])?.first() {
-            return Err(Error::io(
-                asm,
-                std::io::Error::other("assembly is not supported in the wasm32 overlay"),
-            ));
+            return Err(Error::io(asm, std::io::Error::other("assembly is not supported in the wasm32 overlay")));
         }
-        let replaced: Vec<_> = arch
-            .iter()
-            .map(|p| p.file_stem().unwrap().to_owned())
-            .collect();
+        let replaced: Vec<_> = arch.iter().map(|p| p.file_stem().unwrap().to_owned()).collect();
         for base in list(dir, &["c"])? {
             if !replaced.contains(&base.file_stem().unwrap().to_owned()) {
                 units.push(base);
@@ -97,19 +88,10 @@ pub fn units(root: &Path) -> Result<Vec<Unit>> {
         // musl names objects after the source with the arch dir dropped.
         let obj_rel = rel_str.replace(&format!("/{ARCH}/"), "/");
         let crt = rel_str.starts_with("crt/");
-        if crt
-            && !matches!(
-                rel.file_stem().and_then(|s| s.to_str()),
-                Some("crt1" | "crti" | "crtn")
-            )
-        {
+        if crt && !matches!(rel.file_stem().and_then(|s| s.to_str()), Some("crt1" | "crti" | "crtn")) {
             continue;
         }
-        out.push(Unit {
-            src: rel,
-            obj: PathBuf::from("obj").join(obj_rel).with_extension("o"),
-            crt,
-        });
+        out.push(Unit { src: rel, obj: PathBuf::from("obj").join(obj_rel).with_extension("o"), crt });
     }
     out.sort_by(|a, b| a.obj.cmp(&b.obj));
     Ok(out)
@@ -144,24 +126,16 @@ mod tests {
             touch(r, f);
         }
         let u = units(r).unwrap();
-        let srcs: Vec<_> = u
-            .iter()
-            .map(|u| u.src.to_string_lossy().into_owned())
-            .collect();
+        let srcs: Vec<_> = u.iter().map(|u| u.src.to_string_lossy().into_owned()).collect();
         assert!(srcs.contains(&"src/setjmp/wasm32/setjmp.c".into()));
         assert!(!srcs.contains(&"src/setjmp/setjmp.c".into()));
         assert!(srcs.contains(&"src/setjmp/wasm32/wasm_sjlj.c".into()));
         assert!(srcs.contains(&"src/malloc/mallocng/malloc.c".into()));
-        assert!(!srcs
-            .iter()
-            .any(|s| s.ends_with(".s") || s.contains("rcrt1") || s.contains("tlsdesc")));
+        assert!(!srcs.iter().any(|s| s.ends_with(".s") || s.contains("rcrt1") || s.contains("tlsdesc")));
         let crt1 = u.iter().find(|u| u.crt).unwrap();
         assert_eq!(crt1.src, PathBuf::from("crt/wasm32/crt1.c"));
         assert_eq!(crt1.obj, PathBuf::from("obj/crt/crt1.o"));
-        let sj = u
-            .iter()
-            .find(|u| u.src.ends_with("wasm32/setjmp.c"))
-            .unwrap();
+        let sj = u.iter().find(|u| u.src.ends_with("wasm32/setjmp.c")).unwrap();
         assert_eq!(sj.obj, PathBuf::from("obj/src/setjmp/setjmp.o"));
     }
 

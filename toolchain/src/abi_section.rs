@@ -78,9 +78,7 @@ pub fn stamp(module: &[u8]) -> Option<Vec<u8>> {
 /// Stamps the file at `path` in place (via a temp file and rename).
 pub fn stamp_file(path: &Path) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let stamped = stamp(&bytes).ok_or_else(|| Error::NotWasm {
-        path: path.to_path_buf(),
-    })?;
+    let stamped = stamp(&bytes).ok_or_else(|| Error::NotWasm { path: path.to_path_buf() })?;
     let tmp = path.with_extension(format!("abi-tmp{}", std::process::id()));
     std::fs::write(&tmp, stamped).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
@@ -124,14 +122,8 @@ mod tests {
         m.extend(custom("name", b"xyz"));
         m.extend(custom(ABI_SECTION, &99u32.to_le_bytes()));
         let stamped = stamp(&m).unwrap();
-        assert_eq!(
-            abi_sections(&stamped),
-            vec![ABI_VERSION.to_le_bytes().to_vec()]
-        );
-        assert!(
-            stamped.windows(4).any(|w| w == b"name"),
-            "other sections kept"
-        );
+        assert_eq!(abi_sections(&stamped), vec![ABI_VERSION.to_le_bytes().to_vec()]);
+        assert!(stamped.windows(4).any(|w| w == b"name"), "other sections kept");
         // idempotent
         assert_eq!(stamp(&stamped).unwrap(), stamped);
     }

@@ -132,8 +132,7 @@ pub fn parse(args: &[String]) -> Parsed {
                 p.nostdinc = true;
                 continue;
             }
-            "-fPIC" | "-fpic" | "-fPIE" | "-fpie" | "-pie" | "-no-pie" | "-static"
-            | "-rdynamic" | "-static-libgcc" => continue,
+            "-fPIC" | "-fpic" | "-fPIE" | "-fpie" | "-pie" | "-no-pie" | "-static" | "-rdynamic" | "-static-libgcc" => continue,
             "-pthread" | "-pthreads" => {
                 p.forward.push("-D_REENTRANT".into());
                 continue;
@@ -159,9 +158,7 @@ pub fn parse(args: &[String]) -> Parsed {
                 }
                 if let Some(v) = s.strip_prefix("-o").filter(|v| !v.is_empty()) {
                     p.output = Some(v.into());
-                } else if s.starts_with("-Wl,")
-                    && s.split(',').any(|x| x == "-r" || x == "--relocatable")
-                {
+                } else if s.starts_with("-Wl,") && s.split(',').any(|x| x == "-r" || x == "--relocatable") {
                     relocatable = true;
                 } else if !s.starts_with('-') || s == "-" {
                     inputs += 1;
@@ -231,31 +228,13 @@ mod tests {
 
     #[test]
     fn queries() {
-        assert_eq!(
-            parse_str("-dumpmachine").action,
-            Action::Query(Query::DumpMachine)
-        );
+        assert_eq!(parse_str("-dumpmachine").action, Action::Query(Query::DumpMachine));
         assert_eq!(parse_str("--version").action, Action::Query(Query::Version));
-        assert_eq!(
-            parse_str("-print-file-name=libc.a").action,
-            Action::Query(Query::PrintFileName("libc.a".into()))
-        );
-        assert_eq!(
-            parse_str("-print-prog-name=ld").action,
-            Action::Query(Query::PrintProgName("ld".into()))
-        );
-        assert_eq!(
-            parse_str("-print-libgcc-file-name").action,
-            Action::Query(Query::PrintLibgcc)
-        );
-        assert_eq!(
-            parse_str("-print-search-dirs").action,
-            Action::Query(Query::PrintSearchDirs)
-        );
-        assert_eq!(
-            parse_str("-print-sysroot").action,
-            Action::Query(Query::PrintSysroot)
-        );
+        assert_eq!(parse_str("-print-file-name=libc.a").action, Action::Query(Query::PrintFileName("libc.a".into())));
+        assert_eq!(parse_str("-print-prog-name=ld").action, Action::Query(Query::PrintProgName("ld".into())));
+        assert_eq!(parse_str("-print-libgcc-file-name").action, Action::Query(Query::PrintLibgcc));
+        assert_eq!(parse_str("-print-search-dirs").action, Action::Query(Query::PrintSearchDirs));
+        assert_eq!(parse_str("-print-sysroot").action, Action::Query(Query::PrintSysroot));
     }
 
     #[test]

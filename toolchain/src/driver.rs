@@ -64,18 +64,11 @@ impl Toolchain {
                 Sysroot { path }
             }
             None => {
-                let opts = wasmos_sysroot::Options {
-                    llvm: Some(llvm.clone()),
-                    progress: true,
-                    ..Default::default()
-                };
+                let opts = wasmos_sysroot::Options { llvm: Some(llvm.clone()), progress: true, ..Default::default() };
                 match wasmos_sysroot::locate(&opts) {
                     Ok(s) => s,
                     Err(wasmos_sysroot::Error::NotBuilt { path }) => {
-                        eprintln!(
-                            "wasmos-cc: building the wasmos sysroot at {} (first use)",
-                            path.display()
-                        );
+                        eprintln!("wasmos-cc: building the wasmos sysroot at {} (first use)", path.display());
                         wasmos_sysroot::ensure(&opts)?
                     }
                     Err(e) => return Err(e.into()),
@@ -83,22 +76,14 @@ impl Toolchain {
             }
         };
         let resource_dir = llvm.resource_dir()?;
-        Ok(Toolchain {
-            llvm,
-            sysroot,
-            resource_dir,
-        })
+        Ok(Toolchain { llvm, sysroot, resource_dir })
     }
 
     /// Flags every compile gets: target, predefines, header search (musl's
     /// headers before clang's, whose `stddef.h` & co. would clash; clang's
     /// intrinsics like `wasm_simd128.h` stay reachable after them).
     pub fn compile_flags(&self, lang: Lang, p: &Parsed) -> Vec<String> {
-        let mut f: Vec<String> = flags::TARGET_FLAGS
-            .iter()
-            .chain(flags::USER_DEFINES)
-            .map(|s| s.to_string())
-            .collect();
+        let mut f: Vec<String> = flags::TARGET_FLAGS.iter().chain(flags::USER_DEFINES).map(|s| s.to_string()).collect();
         if lang == Lang::Cxx {
             // No libc++ in the sysroot: plain C++ only, no exceptions.
             f.push("--driver-mode=g++".into());
@@ -118,9 +103,7 @@ impl Toolchain {
     pub fn command_line(&self, lang: Lang, p: &Parsed) -> Vec<String> {
         let mut a = self.compile_flags(lang, p);
         match p.action {
-            Action::Compile | Action::Passthrough | Action::Query(_) => {
-                a.extend(p.forward.iter().cloned())
-            }
+            Action::Compile | Action::Passthrough | Action::Query(_) => a.extend(p.forward.iter().cloned()),
             Action::Relocatable => {
                 a.push(format!("-fuse-ld={}", self.llvm.wasm_ld.display()));
                 a.push("-nostdlib".into());
@@ -135,6 +118,9 @@ impl Toolchain {
                     a.push(self.sysroot.crt1().display().to_string());
                 }
                 a.extend(p.forward.iter().cloned());
+                // A user `-x c` would otherwise apply to our archives too.
+                a.push("-x".into());
+                a.push("none".into());
                 a.push(format!("-L{}", self.sysroot.lib_dir().display()));
                 if !p.nostdlib && !p.nodefaultlibs {
                     a.push("-lc".into());
@@ -178,19 +164,13 @@ impl Toolchain {
                     "cc" | "clang" | "as" | "cpp" => Some(&self.llvm.clang),
                     _ => None,
                 };
-                format!(
-                    "{}\n",
-                    tool.map_or_else(|| name.clone(), |t| t.display().to_string())
-                )
+                format!("{}\n", tool.map_or_else(|| name.clone(), |t| t.display().to_string()))
             }
             Query::Version => {
                 let out = Command::new(&self.llvm.clang)
                     .arg("--version")
                     .output()
-                    .map_err(|e| Error::Spawn {
-                        tool: self.llvm.clang.clone(),
-                        source: e,
-                    })?;
+                    .map_err(|e| Error::Spawn { tool: self.llvm.clang.clone(), source: e })?;
                 format!(
                     "wasmos-cc {} (wasmos ABI {}, target {})\n{}",
                     env!("CARGO_PKG_VERSION"),
@@ -203,10 +183,7 @@ impl Toolchain {
                 let out = Command::new(&self.llvm.clang)
                     .arg("-dumpversion")
                     .output()
-                    .map_err(|e| Error::Spawn {
-                        tool: self.llvm.clang.clone(),
-                        source: e,
-                    })?;
+                    .map_err(|e| Error::Spawn { tool: self.llvm.clang.clone(), source: e })?;
                 String::from_utf8_lossy(&out.stdout).into_owned()
             }
         })
@@ -233,13 +210,7 @@ pub fn run(lang: Lang, user_args: &[String]) -> Result<i32> {
     if std::env::var_os("WASMOS_CC_VERBOSE").is_some() || p.verbose {
         eprintln!("wasmos-cc: {} {}", tc.llvm.clang.display(), argv.join(" "));
     }
-    let status = Command::new(&tc.llvm.clang)
-        .args(&argv)
-        .status()
-        .map_err(|e| Error::Spawn {
-            tool: tc.llvm.clang.clone(),
-            source: e,
-        })?;
+    let status = Command::new(&tc.llvm.clang).args(&argv).status().map_err(|e| Error::Spawn { tool: tc.llvm.clang.clone(), source: e })?;
     let code = status.code().unwrap_or(1);
     if code == 0 && p.action == Action::Link {
         abi_section::stamp_file(Path::new(p.output.as_deref().unwrap_or("a.out")))?;

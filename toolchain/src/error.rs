@@ -8,16 +8,10 @@ pub enum Error {
     Sysroot(#[from] wasmos_sysroot::Error),
 
     #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
     #[error("could not run {}: {source}; install LLVM with `{}`", tool.display(), wasmos_sysroot::llvm::INSTALL_HINT)]
-    Spawn {
-        tool: PathBuf,
-        source: std::io::Error,
-    },
+    Spawn { tool: PathBuf, source: std::io::Error },
 
     #[error("-shared is not supported: wasmos links every program statically (there are no shared libraries); build a static archive with wasmos-ar instead")]
     SharedUnsupported,
@@ -40,10 +34,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.as_ref().to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.as_ref().to_path_buf(), source }
     }
 }
 

@@ -26,9 +26,7 @@ pub use tools::Tool;
 /// `--install-links DIR`. Returns the exit code.
 pub fn main_with(argv0: &str, mut args: Vec<String>) -> Result<i32> {
     if args.first().map(String::as_str) == Some("--install-links") {
-        let dir = args
-            .get(1)
-            .ok_or_else(|| Error::Usage("usage: wasmos-cc --install-links DIR".into()))?;
+        let dir = args.get(1).ok_or_else(|| Error::Usage("usage: wasmos-cc --install-links DIR".into()))?;
         let exe = std::env::current_exe().map_err(|e| Error::io(argv0, e))?;
         for link in tools::install_links(&exe, std::path::Path::new(dir))? {
             println!("{}", link.display());
@@ -36,19 +34,12 @@ pub fn main_with(argv0: &str, mut args: Vec<String>) -> Result<i32> {
         return Ok(0);
     }
     if args.first().map(String::as_str) == Some("--tool") {
-        let name = args
-            .get(1)
-            .cloned()
-            .ok_or_else(|| Error::Usage("usage: wasmos-cc --tool NAME ARGS...".into()))?;
+        let name = args.get(1).cloned().ok_or_else(|| Error::Usage("usage: wasmos-cc --tool NAME ARGS...".into()))?;
         let tool = Tool::from_name(&name).ok_or(Error::UnknownTool { name })?;
         return tools::run(tool, &args[2..]);
     }
     // `wasmos-cc ar rcs …` when links are not installed.
-    if let Some(tool) = args
-        .first()
-        .and_then(|a| a.strip_prefix("wasmos-"))
-        .and_then(Tool::from_name)
-    {
+    if let Some(tool) = args.first().and_then(|a| a.strip_prefix("wasmos-")).and_then(Tool::from_name) {
         args.remove(0);
         return tools::run(tool, &args);
     }

@@ -22,14 +22,7 @@ pub enum Tool {
 
 impl Tool {
     /// Link names, as installed by `--install-links`.
-    pub const NAMES: &'static [&'static str] = &[
-        "wasmos-cc",
-        "wasmos-c++",
-        "wasmos-ar",
-        "wasmos-ranlib",
-        "wasmos-nm",
-        "wasmos-strip",
-    ];
+    pub const NAMES: &'static [&'static str] = &["wasmos-cc", "wasmos-c++", "wasmos-ar", "wasmos-ranlib", "wasmos-nm", "wasmos-strip"];
 
     /// From a program name (`/usr/bin/wasmos-ar`, `wasmos-c++.exe`, `ar`).
     pub fn from_name(name: &str) -> Option<Tool> {
@@ -67,10 +60,7 @@ pub fn run(tool: Tool, args: &[String]) -> Result<i32> {
                 cmd.arg(format!("--keep-section={ABI_SECTION}"));
             }
             cmd.args(extra).args(args);
-            let status = cmd.status().map_err(|e| Error::Spawn {
-                tool: program.to_path_buf(),
-                source: e,
-            })?;
+            let status = cmd.status().map_err(|e| Error::Spawn { tool: program.to_path_buf(), source: e })?;
             Ok(status.code().unwrap_or(1))
         }
     }
@@ -94,11 +84,7 @@ pub fn install_links(exe: &Path, dir: &Path) -> Result<Vec<std::path::PathBuf>> 
             std::fs::remove_file(&link).map_err(|e| Error::io(&link, e))?;
         }
         let same_dir = std::fs::canonicalize(dir).ok().as_deref() == exe.parent();
-        let target = if same_dir {
-            Path::new(exe.file_name().unwrap())
-        } else {
-            exe.as_path()
-        };
+        let target = if same_dir { Path::new(exe.file_name().unwrap()) } else { exe.as_path() };
         std::os::unix::fs::symlink(target, &link).map_err(|e| Error::io(&link, e))?;
         made.push(link);
     }
@@ -141,10 +127,7 @@ mod tests {
         assert_eq!(std::fs::read(bin.join("wasmos-ar")).unwrap(), b"y");
         // links next to the binary are relative
         install_links(&exe, d.path()).unwrap();
-        assert_eq!(
-            std::fs::read_link(d.path().join("wasmos-nm")).unwrap(),
-            Path::new("real-binary")
-        );
+        assert_eq!(std::fs::read_link(d.path().join("wasmos-nm")).unwrap(), Path::new("real-binary"));
         // the binary itself, named like a tool, is left alone
         let named = bin.join("wasmos-cc");
         std::fs::remove_file(&named).unwrap();

@@ -16,16 +16,12 @@ fn sysroot() -> &'static Path {
     static SYSROOT: OnceLock<PathBuf> = OnceLock::new();
     SYSROOT.get_or_init(|| {
         let opts = wasmos_sysroot::Options::default();
-        wasmos_sysroot::ensure(&opts)
-            .unwrap_or_else(|e| panic!("building the sysroot: {e}"))
-            .path
+        wasmos_sysroot::ensure(&opts).unwrap_or_else(|e| panic!("building the sysroot: {e}")).path
     })
 }
 
 fn c_source(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/c")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(name)
 }
 
 /// Runs the multi-call binary as `tool` (e.g. "wasmos-cc") in `dir`.
@@ -64,9 +60,7 @@ struct Module {
 impl Module {
     fn read(path: &Path) -> Module {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        wasmparser::Validator::new()
-            .validate_all(&bytes)
-            .unwrap_or_else(|e| panic!("{}: invalid: {e}", path.display()));
+        wasmparser::Validator::new().validate_all(&bytes).unwrap_or_else(|e| panic!("{}: invalid: {e}", path.display()));
         let mut m = Module::default();
         let mut types = Vec::new();
         for payload in Parser::new(0).parse_all(&bytes) {
@@ -92,9 +86,7 @@ impl Module {
                         m.exports.push(e.unwrap().name.into());
                     }
                 }
-                Payload::CustomSection(c) if c.name() == abi::ABI_SECTION => {
-                    m.abi_sections.push(c.data().to_vec())
-                }
+                Payload::CustomSection(c) if c.name() == abi::ABI_SECTION => m.abi_sections.push(c.data().to_vec()),
                 Payload::CustomSection(c) if c.name() == "name" => m.names = c.data().to_vec(),
                 _ => {}
             }
@@ -110,53 +102,30 @@ impl Module {
     }
 
     fn assert_wasmos_executable(&self) {
-        assert_eq!(
-            self.abi_sections,
-            vec![abi::abi_section_payload().to_vec()],
-            "one wasmos.abi section"
-        );
+        assert_eq!(self.abi_sections, vec![abi::abi_section_payload().to_vec()], "one wasmos.abi section");
         let i32x7 = (vec![ValType::I32; 7], vec![ValType::I32]);
         assert!(
-            self.imports.iter().any(|(m, n, t)| m == abi::IMPORT_MODULE
-                && n == abi::SYSCALL_IMPORT
-                && t.as_ref() == Some(&i32x7)),
+            self.imports.iter().any(|(m, n, t)| m == abi::IMPORT_MODULE && n == abi::SYSCALL_IMPORT && t.as_ref() == Some(&i32x7)),
             "imports wasmos.syscall (i32 x7) -> i32: {:?}",
             self.imports
         );
         for (module, name, _) in &self.imports {
-            let allowed =
-                module == abi::IMPORT_MODULE || (module == "env" && name.starts_with("invoke_"));
+            let allowed = module == abi::IMPORT_MODULE || (module == "env" && name.starts_with("invoke_"));
             assert!(allowed, "unexpected import {module}.{name}");
         }
-        for e in [
-            "memory",
-            "_start",
-            "__indirect_function_table",
-            "__stack_pointer",
-        ] {
-            assert!(
-                self.exports.iter().any(|x| x == e),
-                "exports {e}: {:?}",
-                self.exports
-            );
+        for e in ["memory", "_start", "__indirect_function_table", "__stack_pointer"] {
+            assert!(self.exports.iter().any(|x| x == e), "exports {e}: {:?}", self.exports);
         }
     }
 }
 
 fn link(dir: &Path, src: &str, extra: &[&str]) -> (Module, String) {
     let out_path = dir.join(format!("{src}.wasm"));
-    let mut args = vec![
-        c_source(src).to_str().unwrap().to_string(),
-        "-o".into(),
-        out_path.to_str().unwrap().into(),
-    ];
+    let mut args = vec![c_source(src).to_str().unwrap().to_string(), "-o".into(), out_path.to_str().unwrap().into()];
     args.extend(extra.iter().map(|s| s.to_string()));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = ok(run(dir, "wasmos-cc", &argv));
-    (
-        Module::read(&out_path),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (Module::read(&out_path), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// clang names `main` by its signature; crt1 calls `__main_argc_argv`, and
@@ -167,27 +136,16 @@ fn all_three_main_forms_link_cleanly() {
     let d = tempfile::tempdir().unwrap();
     // (source, __original_main present: user's main(void); __main_void
     // present: libc's fallback calling a 3-argument main)
-    for (src, original_main, libc_main_void) in [
-        ("main_argc_argv.c", false, false),
-        ("main_void.c", true, false),
-        ("main_envp.c", false, true),
-    ] {
+    for (src, original_main, libc_main_void) in
+        [("main_argc_argv.c", false, false), ("main_void.c", true, false), ("main_envp.c", false, true)]
+    {
         let (m, stderr) = link(d.path(), src, &["-O2"]);
-        assert!(
-            stderr.is_empty(),
-            "{src}: no warnings (e.g. signature mismatch), got: {stderr}"
-        );
+        assert!(stderr.is_empty(), "{src}: no warnings (e.g. signature mismatch), got: {stderr}");
         m.assert_wasmos_executable();
         assert_eq!(m.has_function("__original_main"), original_main, "{src}");
         assert_eq!(m.has_function("__main_void"), libc_main_void, "{src}");
-        assert!(
-            m.has_function("_start") && m.has_function("__libc_start_main"),
-            "{src}"
-        );
-        assert!(
-            !m.imports.iter().any(|(m, _, _)| m == "env"),
-            "{src}: no setjmp, no invoke_*"
-        );
+        assert!(m.has_function("_start") && m.has_function("__libc_start_main"), "{src}");
+        assert!(!m.imports.iter().any(|(m, _, _)| m == "env"), "{src}: no setjmp, no invoke_*");
     }
 }
 
@@ -198,26 +156,14 @@ fn nested_setjmp_longjmp_lower_to_invoke_imports() {
         let (m, stderr) = link(d.path(), "setjmp_nested.c", &[opt]);
         assert!(stderr.is_empty(), "{opt}: {stderr}");
         m.assert_wasmos_executable();
+        assert!(m.imports.iter().any(|(md, n, _)| md == "env" && n.starts_with("invoke_")), "{opt}: {:?}", m.imports);
         assert!(
             m.imports
                 .iter()
-                .any(|(md, n, _)| md == "env" && n.starts_with("invoke_")),
-            "{opt}: {:?}",
-            m.imports
-        );
-        assert!(
-            m.imports.iter().any(|(md, n, t)| md == abi::IMPORT_MODULE
-                && n == abi::LONGJMP_IMPORT
-                && t.as_ref() == Some(&(vec![], vec![]))),
+                .any(|(md, n, t)| md == abi::IMPORT_MODULE && n == abi::LONGJMP_IMPORT && t.as_ref() == Some(&(vec![], vec![]))),
             "{opt}: imports wasmos.longjmp_unwind () -> ()"
         );
-        for f in [
-            "__wasm_setjmp",
-            "__wasm_setjmp_test",
-            "emscripten_longjmp",
-            "siglongjmp",
-            "__wasmos_sigsetjmp_save",
-        ] {
+        for f in ["__wasm_setjmp", "__wasm_setjmp_test", "emscripten_longjmp", "siglongjmp", "__wasmos_sigsetjmp_save"] {
             assert!(m.has_function(f), "{opt}: {f}");
         }
     }
@@ -229,55 +175,63 @@ fn static_archive_links_with_l_and_big_l() {
     let dir = d.path();
     let (add, mul) = (c_source("sum_add.c"), c_source("sum_mul.c"));
     // several sources with -c and no -o: one object each, named after it
-    ok(run(
-        dir,
-        "wasmos-cc",
-        &["-c", "-O2", add.to_str().unwrap(), mul.to_str().unwrap()],
-    ));
+    ok(run(dir, "wasmos-cc", &["-c", "-O2", add.to_str().unwrap(), mul.to_str().unwrap()]));
     assert!(dir.join("sum_add.o").is_file() && dir.join("sum_mul.o").is_file());
     std::fs::create_dir(dir.join("lib")).unwrap();
-    ok(run(
-        dir,
-        "wasmos-ar",
-        &["rcs", "lib/libsum.a", "sum_add.o", "sum_mul.o"],
-    ));
+    ok(run(dir, "wasmos-ar", &["rcs", "lib/libsum.a", "sum_add.o", "sum_mul.o"]));
     ok(run(dir, "wasmos-ranlib", &["lib/libsum.a"]));
     let nm = ok(run(dir, "wasmos-nm", &["lib/libsum.a"]));
     let nm = String::from_utf8_lossy(&nm.stdout);
     assert!(nm.contains("T sum_add") && nm.contains("T sum_mul"), "{nm}");
     let main = c_source("sum_main.c");
-    ok(run(
-        dir,
-        "wasmos-cc",
-        &[main.to_str().unwrap(), "-Llib", "-lsum", "-o", "sum.wasm"],
-    ));
+    ok(run(dir, "wasmos-cc", &[main.to_str().unwrap(), "-Llib", "-lsum", "-o", "sum.wasm"]));
     let m = Module::read(&dir.join("sum.wasm"));
     m.assert_wasmos_executable();
     assert!(m.has_function("sum_add") && m.has_function("sum_mul"));
     // -c -o names the object
-    ok(run(
-        dir,
-        "wasmos-cc",
-        &["-c", main.to_str().unwrap(), "-o", "custom.o"],
-    ));
+    ok(run(dir, "wasmos-cc", &["-c", main.to_str().unwrap(), "-o", "custom.o"]));
     assert_eq!(&std::fs::read(dir.join("custom.o")).unwrap()[..4], b"\0asm");
+}
+
+#[test]
+fn process_functions_use_the_fork_imports() {
+    let d = tempfile::tempdir().unwrap();
+    let (m, stderr) = link(d.path(), "process.c", &["-O2"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    m.assert_wasmos_executable();
+    for name in [abi::FORK_IMPORT, abi::VFORK_IMPORT] {
+        assert!(
+            m.imports.iter().any(|(md, n, t)| md == abi::IMPORT_MODULE && n == name && t.as_ref() == Some(&(vec![], vec![ValType::I32]))),
+            "imports wasmos.{name} () -> i32: {:?}",
+            m.imports
+        );
+    }
+}
+
+#[test]
+fn source_from_stdin_with_x_c_links() {
+    let d = tempfile::tempdir().unwrap();
+    let mut child = Command::new(CC)
+        .current_dir(d.path())
+        .env("WASMOS_SYSROOT", sysroot())
+        .args(["-x", "c", "-", "-o", "stdin.wasm"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"int main(void) { return 0; }\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    Module::read(&d.path().join("stdin.wasm")).assert_wasmos_executable();
 }
 
 #[test]
 fn undefined_symbols_fail_to_link() {
     let d = tempfile::tempdir().unwrap();
     let src = c_source("undefined.c");
-    let out = run(
-        d.path(),
-        "wasmos-cc",
-        &[src.to_str().unwrap(), "-o", "u.wasm"],
-    );
+    let out = run(d.path(), "wasmos-cc", &[src.to_str().unwrap(), "-o", "u.wasm"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("undefined symbol: wasmos_test_not_defined_anywhere"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("undefined symbol: wasmos_test_not_defined_anywhere"), "{stderr}");
     assert!(!d.path().join("u.wasm").exists());
 }
 
@@ -289,32 +243,21 @@ fn preprocess_only_sees_our_predefines_and_headers() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("WASMOS_PREDEFINES_OK"));
     let include = sysroot().join("include/stdio.h");
-    assert!(
-        text.contains(include.to_str().unwrap()),
-        "stdio.h comes from the sysroot"
-    );
+    assert!(text.contains(include.to_str().unwrap()), "stdio.h comes from the sysroot");
 }
 
 #[test]
 fn clang_intrinsic_headers_still_work() {
     let d = tempfile::tempdir().unwrap();
     let src = c_source("simd.c");
-    ok(run(
-        d.path(),
-        "wasmos-cc",
-        &["-msimd128", "-c", src.to_str().unwrap(), "-o", "simd.o"],
-    ));
+    ok(run(d.path(), "wasmos-cc", &["-msimd128", "-c", src.to_str().unwrap(), "-o", "simd.o"]));
 }
 
 #[test]
 fn type_model_is_ilp32_with_64_bit_time() {
     let d = tempfile::tempdir().unwrap();
     let src = c_source("types.c");
-    ok(run(
-        d.path(),
-        "wasmos-cc",
-        &["-c", src.to_str().unwrap(), "-o", "types.o"],
-    ));
+    ok(run(d.path(), "wasmos-cc", &["-c", src.to_str().unwrap(), "-o", "types.o"]));
 }
 
 /// The installed headers agree with the Rust ABI tables, checked by the C
@@ -329,40 +272,18 @@ fn installed_headers_match_the_abi_tables() {
         c.push_str(&format!("_Static_assert({name} == {value}, \"{name}\");\n"));
     }
     for (name, value) in flags::FCNTL_H {
-        c.push_str(&format!(
-            "_Static_assert({name} == {value}u, \"{name}\");\n"
-        ));
+        c.push_str(&format!("_Static_assert({name} == {value}u, \"{name}\");\n"));
     }
     for sc in syscalls::SYSCALLS {
-        c.push_str(&format!(
-            "_Static_assert(SYS_{} == {}, \"{}\");\n",
-            sc.name, sc.nr, sc.name
-        ));
+        c.push_str(&format!("_Static_assert(SYS_{} == {}, \"{}\");\n", sc.name, sc.nr, sc.name));
     }
     for (nr, name) in flags::SIGNAL_NAMES.iter().enumerate().skip(1) {
         c.push_str(&format!("_Static_assert({name} == {nr}, \"{name}\");\n"));
     }
-    c.push_str(&format!(
-        "_Static_assert(sizeof(struct stat) == {}, \"stat\");\n",
-        layout::STAT.size
-    ));
-    for f in layout::STAT
-        .fields
-        .iter()
-        .filter(|f| f.decl.contains("st_"))
-    {
-        let member = f
-            .decl
-            .rsplit(' ')
-            .next()
-            .unwrap()
-            .split('[')
-            .next()
-            .unwrap();
-        c.push_str(&format!(
-            "_Static_assert(offsetof(struct stat, {member}) == {}, \"{member}\");\n",
-            f.offset
-        ));
+    c.push_str(&format!("_Static_assert(sizeof(struct stat) == {}, \"stat\");\n", layout::STAT.size));
+    for f in layout::STAT.fields.iter().filter(|f| f.decl.contains("st_")) {
+        let member = f.decl.rsplit(' ').next().unwrap().split('[').next().unwrap();
+        c.push_str(&format!("_Static_assert(offsetof(struct stat, {member}) == {}, \"{member}\");\n", f.offset));
     }
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("abi.c"), c).unwrap();
@@ -373,11 +294,7 @@ fn installed_headers_match_the_abi_tables() {
 fn shared_is_refused_with_a_reason() {
     let d = tempfile::tempdir().unwrap();
     let src = c_source("sum_add.c");
-    let out = run(
-        d.path(),
-        "wasmos-cc",
-        &["-shared", src.to_str().unwrap(), "-o", "libsum.so"],
-    );
+    let out = run(d.path(), "wasmos-cc", &["-shared", src.to_str().unwrap(), "-o", "libsum.so"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("-shared is not supported"));
 }
@@ -388,15 +305,11 @@ fn queries_answer_like_cc() {
     let q = |a: &str| String::from_utf8(ok(run(d.path(), "wasmos-cc", &[a])).stdout).unwrap();
     assert_eq!(q("-dumpmachine"), "wasm32-unknown-linux-musl\n");
     assert_eq!(q("-print-sysroot").trim(), sysroot().to_str().unwrap());
-    assert_eq!(
-        q("-print-file-name=crt1.o").trim(),
-        sysroot().join("lib/crt1.o").to_str().unwrap()
-    );
+    assert_eq!(q("-print-file-name=crt1.o").trim(), sysroot().join("lib/crt1.o").to_str().unwrap());
     assert_eq!(q("-print-file-name=libnothing.a"), "libnothing.a\n");
     assert!(Path::new(q("-print-libgcc-file-name").trim()).is_file());
     assert!(q("-print-prog-name=ld").contains("wasm-ld"));
-    assert!(q("-print-search-dirs")
-        .contains(&format!("libraries: ={}", sysroot().join("lib").display())));
+    assert!(q("-print-search-dirs").contains(&format!("libraries: ={}", sysroot().join("lib").display())));
     assert!(q("--version").starts_with("wasmos-cc "));
     assert!(!q("-dumpversion").trim().is_empty());
 }
@@ -417,20 +330,10 @@ fn a_warm_ensure_is_fast_and_agrees_with_locate() {
     let opts = wasmos_sysroot::Options::default();
     let start = std::time::Instant::now();
     let again = wasmos_sysroot::ensure(&opts).unwrap();
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(1),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(1), "{:?}", start.elapsed());
     assert_eq!(again.path, path);
     assert_eq!(wasmos_sysroot::locate(&opts).unwrap().path, path);
-    for f in [
-        "crt1.o",
-        "libc.a",
-        "libm.a",
-        "libpthread.a",
-        "libclang_rt.builtins-wasm32.a",
-    ] {
+    for f in ["crt1.o", "libc.a", "libm.a", "libpthread.a", "libclang_rt.builtins-wasm32.a"] {
         assert!(path.join("lib").join(f).is_file(), "{f}");
     }
 }
