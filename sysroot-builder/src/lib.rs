@@ -88,13 +88,11 @@ impl Sysroot {
 /// `~/.cache/wasmos`.
 pub fn cache_dir() -> Result<PathBuf> {
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(d) = env("WASMOS_CACHE_DIR") {
-        return Ok(d);
-    }
-    if let Some(d) = env("XDG_CACHE_HOME") {
-        return Ok(d.join("wasmos"));
-    }
-    env("HOME").map(|h| h.join(".cache/wasmos")).ok_or(Error::NoCacheDir)
+    cache_dir_from(env("WASMOS_CACHE_DIR"), env("XDG_CACHE_HOME"), env("HOME"))
+}
+
+fn cache_dir_from(wasmos: Option<PathBuf>, xdg: Option<PathBuf>, home: Option<PathBuf>) -> Result<PathBuf> {
+    wasmos.or_else(|| xdg.map(|d| d.join("wasmos"))).or_else(|| home.map(|h| h.join(".cache/wasmos"))).ok_or(Error::NoCacheDir)
 }
 
 /// Everything needed to name a sysroot without building it.
@@ -244,4 +242,39 @@ fn clean_stale(parent: &Path, name: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_dir_precedence() {
+        let p = |s: &str| Some(PathBuf::from(s));
+        assert_eq!(cache_dir_from(p("/w"), p("/x"), p("/h")).unwrap(), PathBuf::from("/w"));
+        assert_eq!(cache_dir_from(None, p("/x"), p("/h")).unwrap(), PathBuf::from("/x/wasmos"));
+        assert_eq!(cache_dir_from(None, None, p("/h")).unwrap(), PathBuf::from("/h/.cache/wasmos"));
+        assert!(matches!(cache_dir_from(None, None, None), Err(Error::NoCacheDir)));
+    }
+
+    #[test]
+    fn overlay_is_embedded_with_relative_paths() {
+        let paths: Vec<&str> = OVERLAY_FILES.iter().map(|(p, _)| *p).collect();
+        for must in ["crt/wasm32/crt1.c", "include/setjmp.h", "arch/wasm32/syscall_arch.h", "arch/wasm32/bits/alltypes.h.in"] {
+            assert!(paths.contains(&must), "{must} embedded");
+        }
+        for p in paths {
+            assert!(!p.starts_with('/') && !p.contains(".."), "{p}");
+        }
+        // Generated headers are never also hand-written in the overlay.
+        for g in headers::all() {
+            assert!(!OVERLAY_FILES.iter().any(|(p, _)| *p == g.path), "{} is generated", g.path);
+        }
+    }
+
+    #[test]
+    fn missing_sysroot_error_says_what_to_run() {
+        let e = Error::NotBuilt { path: "/c/sysroot/k".into() }.to_string();
+        assert!(e.contains("/c/sysroot/k") && e.contains("cargo wasmos sysroot"), "{e}");
+    }
 }

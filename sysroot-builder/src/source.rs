@@ -178,6 +178,15 @@ mod tests {
     }
 
     #[test]
+    fn no_source_error_says_how_to_provide_it() {
+        let e = Error::NoMuslSource { tried: "  x: refused".into(), cache_file: "/c/src/musl-1.2.3.tar.gz".into() };
+        let e = e.to_string();
+        for part in ["--musl-src PATH", MUSL_SHA256, MUSL_URLS[0], MUSL_URLS[1], "/c/src/musl-1.2.3.tar.gz", "x: refused"] {
+            assert!(e.contains(part), "{part} in {e}");
+        }
+    }
+
+    #[test]
     fn directory_with_wrong_version_is_refused() {
         let d = tempfile::tempdir().unwrap();
         fs::write(d.path().join("VERSION"), "1.2.4\n").unwrap();
