@@ -483,3 +483,122 @@ fn memory_limit() {
         stderr(&out)
     );
 }
+
+/// `cat PATH`: opens `path`, copies it to stdout, exits 0; on an open
+/// error exits with the errno.
+fn cat_program(path: &str) -> String {
+    program(&format!(
+        r#"(memory (export "memory") 1)
+  (data (i32.const 512) "{path}\00")
+  (func (export "_start") (local $fd i32) (local $n i32)
+    (local.set $fd (call $sys (i32.const {OPENAT}) (i32.const -100) (i32.const 512) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+    (if (i32.lt_s (local.get $fd) (i32.const 0)) (then (call $exit (i32.sub (i32.const 0) (local.get $fd)))))
+    (loop $l
+      (local.set $n (call $sys3 (i32.const {READ}) (local.get $fd) (i32.const 4096) (i32.const 4096)))
+      (if (i32.gt_s (local.get $n) (i32.const 0)) (then
+        (drop (call $sys3 (i32.const {WRITE}) (i32.const 1) (i32.const 4096) (local.get $n)))
+        (br $l))))
+    (call $exit (i32.const 0)))"#
+    ))
+}
+
+/// Creates `path` (`O_WRONLY|O_CREAT|O_TRUNC`, 0644) holding `made\n`;
+/// exits with the errno on failure.
+fn create_program(path: &str) -> String {
+    program(&format!(
+        r#"(memory (export "memory") 1)
+  (data (i32.const 512) "{path}\00")
+  (data (i32.const 1024) "made\n")
+  (func (export "_start") (local $fd i32)
+    (local.set $fd (call $sys (i32.const {OPENAT}) (i32.const -100) (i32.const 512) (i32.const 577) (i32.const 420) (i32.const 0) (i32.const 0)))
+    (if (i32.lt_s (local.get $fd) (i32.const 0)) (then (call $exit (i32.sub (i32.const 0) (local.get $fd)))))
+    (drop (call $sys3 (i32.const {WRITE}) (local.get $fd) (i32.const 1024) (i32.const 5)))
+    (call $exit (i32.const 0)))"#
+    ))
+}
+
+const OPENAT: u32 = 56;
+const ENOENT: i32 = 2;
+const EROFS: i32 = 30;
+
+#[test]
+fn host_directories_read_write_and_readonly() {
+    let env = Env::new();
+    let host = tempfile::tempdir().unwrap();
+    std::fs::write(host.path().join("in.txt"), b"from the host\n").unwrap();
+    let mount = format!("{}:/mnt", s(host.path()));
+    let mount_ro = format!("{}:/mnt:ro", s(host.path()));
+
+    let cat = env.write_wat("cat.wasm", &cat_program("/mnt/in.txt"));
+    let out = env.run(&["run", "--dir", &mount, s(&cat)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"from the host\n");
+
+    // Relative to --cwd.
+    let rel = env.write_wat("rel.wasm", &cat_program("in.txt"));
+    let out = env.run(&["run", "--dir", &mount, "--cwd", "/mnt", s(&rel)]);
+    assert_eq!(out.stdout, b"from the host\n", "{}", stderr(&out));
+
+    let create = env.write_wat("create.wasm", &create_program("/mnt/new.txt"));
+    let out = env.run(&["run", "--dir", &mount, s(&create)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(host.path().join("new.txt")).unwrap(),
+        b"made\n"
+    );
+
+    let create2 = env.write_wat("create2.wasm", &create_program("/mnt/other.txt"));
+    let out = env.run(&["run", "--dir", &mount_ro, s(&create2)]);
+    assert_eq!(out.status.code(), Some(EROFS), "{}", stderr(&out));
+    assert!(!host.path().join("other.txt").exists());
+    let out = env.run(&["run", "--dir", &mount_ro, s(&cat)]);
+    assert_eq!(
+        out.stdout,
+        b"from the host\n",
+        "reads work read-only: {}",
+        stderr(&out)
+    );
+
+    let out = env.run(&["run", "--cwd", "/nowhere", s(&cat)]);
+    assert_eq!(out.status.code(), Some(125));
+    assert_eq!(
+        stderr(&out),
+        "wasmos: --cwd /nowhere: No such file or directory\n"
+    );
+}
+
+#[test]
+fn host_symlinks_and_dotdot_stay_inside_the_guest_namespace() {
+    let env = Env::new();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), b"TOP SECRET\n").unwrap();
+    let host = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), host.path().join("abs")).unwrap();
+    std::os::unix::fs::symlink("../../../../../../..", host.path().join("up")).unwrap();
+    let outside_name = outside.path().file_name().unwrap().to_str().unwrap();
+    let mount = format!("{}:/mnt", s(host.path()));
+    // The absolute target resolves in the guest namespace, where it does
+    // not exist; `..` above the mount root and through the link lands in
+    // the guest root, not the host's.
+    for path in [
+        "/mnt/abs/secret".to_string(),
+        format!("/mnt/up/{}/secret", &s(outside.path())[1..]),
+        format!("/mnt/../{outside_name}/secret"),
+        format!("/mnt/../../../..{}/secret", s(outside.path())),
+    ] {
+        let p = env.write_wat("esc.wasm", &cat_program(&path));
+        let out = env.run(&["run", "--dir", &mount, s(&p)]);
+        assert_eq!(out.status.code(), Some(ENOENT), "{path}: {}", stderr(&out));
+        assert!(
+            out.stdout.is_empty(),
+            "{path} escaped: {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // A symlink inside the mount that stays inside works.
+    std::fs::write(host.path().join("inside.txt"), b"ok\n").unwrap();
+    std::os::unix::fs::symlink("/mnt/inside.txt", host.path().join("in-abs")).unwrap();
+    let p = env.write_wat("in.wasm", &cat_program("/mnt/in-abs"));
+    let out = env.run(&["run", "--dir", &mount, s(&p)]);
+    assert_eq!(out.stdout, b"ok\n", "{}", stderr(&out));
+}
