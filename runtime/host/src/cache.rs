@@ -29,9 +29,7 @@ pub struct ModuleCache {
 impl ModuleCache {
     /// A cache in `dir` (its `modules/` subdirectory holds the entries).
     pub fn at(dir: impl Into<PathBuf>) -> Self {
-        ModuleCache {
-            dir: Some(dir.into()),
-        }
+        ModuleCache { dir: Some(dir.into()) }
     }
 
     /// No cache: every run compiles.
@@ -41,11 +39,7 @@ impl ModuleCache {
 
     /// The cache directory the environment selects (see the module docs).
     pub fn from_env() -> Self {
-        let var = |name| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
+        let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let dir = var("WASMOS_CACHE_DIR")
             .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wasmos")))
             .or_else(|| var("HOME").map(|d| d.join(".cache").join("wasmos")));
@@ -67,12 +61,7 @@ impl ModuleCache {
 
     /// The file an entry lives in.
     pub fn entry_path(&self, key: &str) -> Option<PathBuf> {
-        Some(
-            self.dir
-                .as_ref()?
-                .join("modules")
-                .join(format!("{key}.cwasm")),
-        )
+        Some(self.dir.as_ref()?.join("modules").join(format!("{key}.cwasm")))
     }
 
     /// The compiled module for `bytes`: from the cache when a valid entry
@@ -129,23 +118,13 @@ impl Hasher for ShaHasher {
 /// Writes `data` to `path` through a temporary file in the same directory
 /// and a rename, creating the directory if needed.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let dir = path.parent().ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
     fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(data)?;
         drop(f);
         fs::rename(&tmp, path)
@@ -165,10 +144,7 @@ mod tests {
     fn call_f(engine: &Engine, m: &Module) -> i32 {
         let mut store = wasmtime::Store::new(engine, ());
         let inst = wasmtime::Instance::new(&mut store, m, &[]).unwrap();
-        inst.get_typed_func::<(), i32>(&mut store, "f")
-            .unwrap()
-            .call(&mut store, ())
-            .unwrap()
+        inst.get_typed_func::<(), i32>(&mut store, "f").unwrap().call(&mut store, ()).unwrap()
     }
 
     #[test]
@@ -185,10 +161,7 @@ mod tests {
     #[test]
     fn entry_path_layout() {
         let c = ModuleCache::at("/c");
-        assert_eq!(
-            c.entry_path("abc").unwrap(),
-            Path::new("/c/modules/abc.cwasm")
-        );
+        assert_eq!(c.entry_path("abc").unwrap(), Path::new("/c/modules/abc.cwasm"));
         assert!(ModuleCache::disabled().entry_path("abc").is_none());
     }
 
@@ -199,10 +172,7 @@ mod tests {
         write_atomic(&p, b"first").unwrap();
         write_atomic(&p, b"second").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"second");
-        let names: Vec<_> = fs::read_dir(p.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("x.cwasm")]);
     }
 
@@ -212,9 +182,7 @@ mod tests {
         let engine = Engine::default();
         let bytes = wat::parse_str(WAT).unwrap();
         let cache = ModuleCache::at(dir.path());
-        let path = cache
-            .entry_path(&ModuleCache::key(&engine, &bytes))
-            .unwrap();
+        let path = cache.entry_path(&ModuleCache::key(&engine, &bytes)).unwrap();
         let m = cache.load_or_compile(&engine, &bytes).unwrap();
         assert!(path.exists());
         assert_eq!(call_f(&engine, &m), 42);
@@ -228,9 +196,7 @@ mod tests {
         let engine = Engine::default();
         let bytes = wat::parse_str(WAT).unwrap();
         let cache = ModuleCache::at(dir.path());
-        let path = cache
-            .entry_path(&ModuleCache::key(&engine, &bytes))
-            .unwrap();
+        let path = cache.entry_path(&ModuleCache::key(&engine, &bytes)).unwrap();
         for junk in [&b"not an artifact"[..], b"", b"\x7fELF\x02\x01\x01garbage"] {
             write_atomic(&path, junk).unwrap();
             let m = cache.load_or_compile(&engine, &bytes).unwrap();
@@ -242,11 +208,7 @@ mod tests {
         write_atomic(&path, &good[..good.len() / 2]).unwrap();
         let m = cache.load_or_compile(&engine, &bytes).unwrap();
         assert_eq!(call_f(&engine, &m), 42);
-        assert_eq!(
-            fs::read(&path).unwrap().len(),
-            good.len(),
-            "entry was rewritten whole"
-        );
+        assert_eq!(fs::read(&path).unwrap().len(), good.len(), "entry was rewritten whole");
     }
 
     #[test]
@@ -256,9 +218,7 @@ mod tests {
         fs::write(&file, b"").unwrap();
         let engine = Engine::default();
         let bytes = wat::parse_str(WAT).unwrap();
-        let m = ModuleCache::at(&file)
-            .load_or_compile(&engine, &bytes)
-            .unwrap();
+        let m = ModuleCache::at(&file).load_or_compile(&engine, &bytes).unwrap();
         assert_eq!(call_f(&engine, &m), 42);
     }
 }

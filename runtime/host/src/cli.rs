@@ -19,11 +19,7 @@ use crate::error::LoadError;
 use crate::run::{run, DirMount, RunOptions};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "wasmos",
-    version,
-    about = "Run C programs built with wasmos-cc as processes on the wasmos kernel"
-)]
+#[command(name = "wasmos", version, about = "Run C programs built with wasmos-cc as processes on the wasmos kernel")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -36,15 +32,13 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
-#[command(
-    after_help = "The guest sees only what is given here: no host directory is visible unless \
+#[command(after_help = "The guest sees only what is given here: no host directory is visible unless \
     mounted with --dir, and its environment is exactly the --env variables, in order.\n\n\
     Exit status: the program's, or 128+N if signal N ended it (a trap maps to SIGSEGV, SIGFPE or \
     SIGILL); 127 if FILE does not exist, 126 if it cannot be run, 125 if the runtime could not \
     start it.\n\nEnvironment: WASMOS_CACHE_DIR (compiled-module cache, default \
     $XDG_CACHE_HOME/wasmos or ~/.cache/wasmos), WASMOS_LOG or RUST_LOG (runtime debug logs, e.g. \
-    WASMOS_LOG=debug)."
-)]
+    WASMOS_LOG=debug).")]
 pub struct RunArgs {
     /// Mount host directory HOST at guest path GUEST (read-only with :ro); repeatable
     #[arg(long = "dir", value_name = "HOST:GUEST[:ro]")]
@@ -76,11 +70,7 @@ impl RunArgs {
         let program = PathBuf::from(it.next().cloned().unwrap_or_default());
         let mut opts = RunOptions::new(program);
         opts.args = it.cloned().collect();
-        opts.dirs = self
-            .dirs
-            .iter()
-            .map(|d| DirMount::parse(d))
-            .collect::<Result<_, _>>()?;
+        opts.dirs = self.dirs.iter().map(|d| DirMount::parse(d)).collect::<Result<_, _>>()?;
         opts.env = self.env.clone();
         opts.cwd = self.cwd.clone();
         opts.strace = self.strace;
@@ -94,28 +84,18 @@ impl RunArgs {
 
 /// Parses the command line (exiting on a usage error, as clap does).
 pub fn parse() -> Cli {
-    let long_version = format!(
-        "{} (wasmos ABI {})",
-        env!("CARGO_PKG_VERSION"),
-        wasmos_kernel::abi::ABI_VERSION
-    );
-    let matches = Cli::command()
-        .long_version(&*Box::leak(long_version.into_boxed_str()))
-        .get_matches();
+    let long_version = format!("{} (wasmos ABI {})", env!("CARGO_PKG_VERSION"), wasmos_kernel::abi::ABI_VERSION);
+    let matches = Cli::command().long_version(&*Box::leak(long_version.into_boxed_str())).get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Logs go to stderr when `WASMOS_LOG` or `RUST_LOG` asks for them; with
 /// neither set no subscriber is installed (it costs start-up time).
 fn init_logging() {
-    let var = ["WASMOS_LOG", "RUST_LOG"]
-        .into_iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    let var = ["WASMOS_LOG", "RUST_LOG"].into_iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
     if let Some(filter) = var {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_writer(std::io::stderr)
-            .try_init();
+        let _ =
+            tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_writer(std::io::stderr).try_init();
     }
 }
 
@@ -139,10 +119,7 @@ pub fn main() -> i32 {
     raise_nofile_limit();
     match cli.command {
         Command::Run(args) => {
-            let result = args
-                .to_options()
-                .map_err(anyhow::Error::from)
-                .and_then(|o| run(&o));
+            let result = args.to_options().map_err(anyhow::Error::from).and_then(|o| run(&o));
             match result {
                 Ok(code) => code,
                 Err(e) => {
@@ -162,29 +139,19 @@ mod tests {
     use super::*;
 
     fn parse_run(args: &[&str]) -> RunArgs {
-        let cli =
-            Cli::try_parse_from(std::iter::once("wasmos").chain(args.iter().copied())).unwrap();
+        let cli = Cli::try_parse_from(std::iter::once("wasmos").chain(args.iter().copied())).unwrap();
         let Command::Run(r) = cli.command;
         r
     }
 
     #[test]
     fn options_before_file_belong_to_wasmos_after_it_to_the_program() {
-        let r = parse_run(&[
-            "run", "--strace", "--dir", "/a:/b:ro", "--env", "A=1", "p.wasm", "--strace", "-x", "y",
-        ]);
+        let r = parse_run(&["run", "--strace", "--dir", "/a:/b:ro", "--env", "A=1", "p.wasm", "--strace", "-x", "y"]);
         assert!(r.strace);
         let o = r.to_options().unwrap();
         assert_eq!(o.program, PathBuf::from("p.wasm"));
         assert_eq!(o.args, ["--strace", "-x", "y"].map(OsString::from));
-        assert_eq!(
-            o.dirs,
-            vec![DirMount {
-                host: "/a".into(),
-                guest: "/b".into(),
-                readonly: true
-            }]
-        );
+        assert_eq!(o.dirs, vec![DirMount { host: "/a".into(), guest: "/b".into(), readonly: true }]);
         assert_eq!(o.env, vec!["A=1".to_string()]);
         assert_eq!(o.cwd, "/");
     }
@@ -194,10 +161,7 @@ mod tests {
         assert!(Cli::try_parse_from(["wasmos", "frobnicate"]).is_err());
         assert!(Cli::try_parse_from(["wasmos", "run"]).is_err());
         let r = parse_run(&["run", "--dir", "nope", "p.wasm"]);
-        assert_eq!(
-            r.to_options().unwrap_err().to_string(),
-            "--dir nope: expected HOST:GUEST or HOST:GUEST:ro"
-        );
+        assert_eq!(r.to_options().unwrap_err().to_string(), "--dir nope: expected HOST:GUEST or HOST:GUEST:ro");
         Cli::command().debug_assert();
     }
 }

@@ -31,38 +31,18 @@ pub enum LoadError {
     Component { path: String },
     #[error("{path}: invalid WebAssembly: {message}")]
     Invalid { path: String, message: String },
-    #[error(
-        "{path}: was not built for wasmos (no {} section); build it with wasmos-cc",
-        wasmos_kernel::abi::ABI_SECTION
-    )]
+    #[error("{path}: was not built for wasmos (no {} section); build it with wasmos-cc", wasmos_kernel::abi::ABI_SECTION)]
     NoAbiSection { path: String },
-    #[error(
-        "{path}: malformed {} section ({len} bytes, expected 4)",
-        wasmos_kernel::abi::ABI_SECTION
-    )]
+    #[error("{path}: malformed {} section ({len} bytes, expected 4)", wasmos_kernel::abi::ABI_SECTION)]
     BadAbiSection { path: String, len: usize },
     #[error("{path}: built for wasmos ABI {found}, this runtime implements ABI {ABI_VERSION}")]
     AbiMismatch { path: String, found: u32 },
     #[error("{path}: imports `{module}.{name}`, which wasmos does not provide")]
-    UnknownImport {
-        path: String,
-        module: String,
-        name: String,
-    },
+    UnknownImport { path: String, module: String, name: String },
     #[error("{path}: import `{module}.{name}` has type {found}, expected {expected}")]
-    ImportType {
-        path: String,
-        module: String,
-        name: String,
-        found: String,
-        expected: String,
-    },
+    ImportType { path: String, module: String, name: String, found: String, expected: String },
     #[error("{path}: does not export `{name}`{why}")]
-    MissingExport {
-        path: String,
-        name: String,
-        why: &'static str,
-    },
+    MissingExport { path: String, name: String, why: &'static str },
     #[error("{path}: cannot instantiate: {message}")]
     Instantiate { path: String, message: String },
 }
@@ -86,19 +66,11 @@ pub enum SetupError {
     #[error("--dir {spec}: guest path must be absolute")]
     DirGuestRelative { spec: String },
     #[error("--dir {spec}: {host}: {}", io_message(.err))]
-    DirHost {
-        spec: String,
-        host: String,
-        err: io::Error,
-    },
+    DirHost { spec: String, host: String, err: io::Error },
     #[error("--dir {spec}: {host}: not a directory")]
     DirNotDir { spec: String, host: String },
     #[error("--dir {spec}: cannot mount at {guest}: {}", .errno.message())]
-    Mount {
-        spec: String,
-        guest: String,
-        errno: Errno,
-    },
+    Mount { spec: String, guest: String, errno: Errno },
     #[error("--env {spec}: expected NAME=VALUE")]
     EnvSpec { spec: String },
     #[error("--cwd {cwd}: {}", .errno.message())]

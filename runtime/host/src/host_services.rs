@@ -15,10 +15,7 @@ pub fn monotonic_ns() -> u64 {
 }
 
 fn clock_ns(clock: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec; the clocks used here
     // always exist on Linux.
     unsafe { libc::clock_gettime(clock, &mut ts) };
@@ -58,10 +55,7 @@ pub struct HostServices {
 
 impl HostServices {
     pub fn new(stdin: Arc<StdinPump>) -> Self {
-        HostServices {
-            kinds: [0, 1, 2].map(classify_fd),
-            stdin,
-        }
+        HostServices { kinds: [0, 1, 2].map(classify_fd), stdin }
     }
 }
 
@@ -75,17 +69,10 @@ pub fn write_all_fd(fd: i32, mut data: &[u8]) -> Result<(), Errno> {
             data = &data[n as usize..];
             continue;
         }
-        match io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EIO)
-        {
+        match io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) {
             libc::EINTR => {}
             libc::EAGAIN => {
-                let mut p = libc::pollfd {
-                    fd,
-                    events: libc::POLLOUT,
-                    revents: 0,
-                };
+                let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
                 // SAFETY: one valid pollfd.
                 unsafe { libc::poll(&mut p, 1, -1) };
             }
@@ -120,10 +107,7 @@ impl Host for HostServices {
     }
 
     fn stream_kind(&self, stream: u8) -> StreamKind {
-        self.kinds
-            .get(stream as usize)
-            .copied()
-            .unwrap_or(StreamKind::Null)
+        self.kinds.get(stream as usize).copied().unwrap_or(StreamKind::Null)
     }
 
     fn winsize(&self, stream: u8) -> Option<(u16, u16)> {

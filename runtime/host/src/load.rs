@@ -21,23 +21,11 @@ pub const WASM_MAGIC: [u8; 4] = *b"\0asm";
 
 /// Reads, checks and compiles the program at `path`. `display` names it in
 /// errors (the path as the user gave it).
-pub fn load(
-    engine: &Engine,
-    cache: &ModuleCache,
-    path: &Path,
-    display: &str,
-) -> Result<Module, LoadError> {
-    let bytes = std::fs::read(path).map_err(|err| LoadError::Read {
-        path: display.to_string(),
-        err,
-    })?;
+pub fn load(engine: &Engine, cache: &ModuleCache, path: &Path, display: &str) -> Result<Module, LoadError> {
+    let bytes = std::fs::read(path).map_err(|err| LoadError::Read { path: display.to_string(), err })?;
     check_abi(display, &bytes)?;
-    let module = cache
-        .load_or_compile(engine, &bytes)
-        .map_err(|e| LoadError::Invalid {
-            path: display.to_string(),
-            message: format!("{e:#}"),
-        })?;
+    let module =
+        cache.load_or_compile(engine, &bytes).map_err(|e| LoadError::Invalid { path: display.to_string(), message: format!("{e:#}") })?;
     check_imports(display, &module)?;
     Ok(module)
 }
@@ -48,10 +36,7 @@ pub fn check_abi(display: &str, bytes: &[u8]) -> Result<(), LoadError> {
     if bytes.len() < 8 || bytes[..4] != WASM_MAGIC {
         return Err(LoadError::NotWasm { path: path() });
     }
-    let invalid = |e: wasmparser::BinaryReaderError| LoadError::Invalid {
-        path: path(),
-        message: e.to_string(),
-    };
+    let invalid = |e: wasmparser::BinaryReaderError| LoadError::Invalid { path: path(), message: e.to_string() };
     let mut parser = Parser::new(0);
     let mut data = bytes;
     let mut abi_payload: Option<&[u8]> = None;
@@ -59,44 +44,27 @@ pub fn check_abi(display: &str, bytes: &[u8]) -> Result<(), LoadError> {
         let (consumed, payload) = match parser.parse(data, true).map_err(invalid)? {
             Chunk::Parsed { consumed, payload } => (consumed, payload),
             // With `eof = true` the parser reports truncation as an error.
-            Chunk::NeedMoreData(_) => {
-                return Err(LoadError::Invalid {
-                    path: path(),
-                    message: "unexpected end".into(),
-                })
-            }
+            Chunk::NeedMoreData(_) => return Err(LoadError::Invalid { path: path(), message: "unexpected end".into() }),
         };
         data = &data[consumed..];
         match payload {
-            Payload::Version {
-                encoding: Encoding::Component,
-                ..
-            } => return Err(LoadError::Component { path: path() }),
+            Payload::Version { encoding: Encoding::Component, .. } => return Err(LoadError::Component { path: path() }),
             Payload::CustomSection(c) if c.name() == ABI_SECTION => abi_payload = Some(c.data()),
             Payload::CodeSectionStart { size, .. } => {
                 parser.skip_section();
                 data = data
                     .get(size as usize..)
-                    .ok_or_else(|| LoadError::Invalid {
-                        path: path(),
-                        message: "code section extends past the end of the file".into(),
-                    })?;
+                    .ok_or_else(|| LoadError::Invalid { path: path(), message: "code section extends past the end of the file".into() })?;
             }
             Payload::End(_) => break,
             _ => {}
         }
     }
     let payload = abi_payload.ok_or_else(|| LoadError::NoAbiSection { path: path() })?;
-    let found: [u8; 4] = payload.try_into().map_err(|_| LoadError::BadAbiSection {
-        path: path(),
-        len: payload.len(),
-    })?;
+    let found: [u8; 4] = payload.try_into().map_err(|_| LoadError::BadAbiSection { path: path(), len: payload.len() })?;
     let found = u32::from_le_bytes(found);
     if found != ABI_VERSION {
-        return Err(LoadError::AbiMismatch {
-            path: path(),
-            found,
-        });
+        return Err(LoadError::AbiMismatch { path: path(), found });
     }
     Ok(())
 }
@@ -104,13 +72,7 @@ pub fn check_abi(display: &str, bytes: &[u8]) -> Result<(), LoadError> {
 /// What the runtime provides for one import, if anything.
 fn expected_import(engine: &Engine, module: &str, name: &str) -> Option<Option<FuncType>> {
     use ValType::I32;
-    let f = |params: &[ValType], results: &[ValType]| {
-        Some(Some(FuncType::new(
-            engine,
-            params.iter().cloned(),
-            results.iter().cloned(),
-        )))
-    };
+    let f = |params: &[ValType], results: &[ValType]| Some(Some(FuncType::new(engine, params.iter().cloned(), results.iter().cloned())));
     match (module, name) {
         (IMPORT_MODULE, abi::SYSCALL_IMPORT) => f(&[I32, I32, I32, I32, I32, I32, I32], &[I32]),
         (IMPORT_MODULE, abi::FORK_IMPORT | abi::VFORK_IMPORT) => f(&[], &[I32]),
@@ -127,11 +89,7 @@ pub fn check_imports(display: &str, module: &Module) -> Result<(), LoadError> {
     let engine = module.engine();
     for imp in module.imports() {
         let (m, n) = (imp.module(), imp.name());
-        let err_unknown = || LoadError::UnknownImport {
-            path: display.to_string(),
-            module: m.to_string(),
-            name: n.to_string(),
-        };
+        let err_unknown = || LoadError::UnknownImport { path: display.to_string(), module: m.to_string(), name: n.to_string() };
         let expected = expected_import(engine, m, n).ok_or_else(err_unknown)?;
         let ExternType::Func(found) = imp.ty() else {
             return Err(err_unknown());
@@ -146,10 +104,7 @@ pub fn check_imports(display: &str, module: &Module) -> Result<(), LoadError> {
                 module: m.to_string(),
                 name: n.to_string(),
                 found: found.to_string(),
-                expected: expected.map_or_else(
-                    || "(func (param i32 ...) ...)".to_string(),
-                    |t| t.to_string(),
-                ),
+                expected: expected.map_or_else(|| "(func (param i32 ...) ...)".to_string(), |t| t.to_string()),
             });
         }
     }
@@ -162,9 +117,7 @@ mod tests {
 
     /// A module with the given custom sections appended.
     fn module_with(sections: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut m =
-            wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)
-                .unwrap();
+        let mut m = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#).unwrap();
         for (name, data) in sections {
             let mut body = Vec::new();
             leb(&mut body, name.len() as u32);
@@ -191,61 +144,37 @@ mod tests {
 
     #[test]
     fn accepts_the_current_abi() {
-        check_abi(
-            "p.wasm",
-            &module_with(&[(ABI_SECTION, &ABI_VERSION.to_le_bytes())]),
-        )
-        .unwrap();
+        check_abi("p.wasm", &module_with(&[(ABI_SECTION, &ABI_VERSION.to_le_bytes())])).unwrap();
     }
 
     #[test]
     fn refuses_missing_section() {
         let e = check_abi("./p.wasm", &module_with(&[("other", b"x")])).unwrap_err();
         assert!(matches!(e, LoadError::NoAbiSection { .. }));
-        assert_eq!(
-            e.to_string(),
-            "./p.wasm: was not built for wasmos (no wasmos.abi section); build it with wasmos-cc"
-        );
+        assert_eq!(e.to_string(), "./p.wasm: was not built for wasmos (no wasmos.abi section); build it with wasmos-cc");
     }
 
     #[test]
     fn refuses_wrong_version() {
-        let e = check_abi(
-            "p.wasm",
-            &module_with(&[(ABI_SECTION, &7u32.to_le_bytes())]),
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            format!("p.wasm: built for wasmos ABI 7, this runtime implements ABI {ABI_VERSION}")
-        );
+        let e = check_abi("p.wasm", &module_with(&[(ABI_SECTION, &7u32.to_le_bytes())])).unwrap_err();
+        assert_eq!(e.to_string(), format!("p.wasm: built for wasmos ABI 7, this runtime implements ABI {ABI_VERSION}"));
         let e = check_abi("p.wasm", &module_with(&[(ABI_SECTION, b"\x01\x00")])).unwrap_err();
         assert!(matches!(e, LoadError::BadAbiSection { len: 2, .. }), "{e}");
     }
 
     #[test]
     fn refuses_non_wasm_and_corrupt_bytes() {
-        for junk in [
-            &b""[..],
-            b"#!/bin/sh\necho hi\n",
-            b"\x7fELF\x02\x01\x01\x00",
-        ] {
+        for junk in [&b""[..], b"#!/bin/sh\necho hi\n", b"\x7fELF\x02\x01\x01\x00"] {
             let e = check_abi("x", junk).unwrap_err();
             assert!(matches!(e, LoadError::NotWasm { .. }), "{e}");
-            assert_eq!(
-                e.to_string(),
-                "x: not a WebAssembly module (bad magic number)"
-            );
+            assert_eq!(e.to_string(), "x: not a WebAssembly module (bad magic number)");
         }
         let good = module_with(&[(ABI_SECTION, &ABI_VERSION.to_le_bytes())]);
         let e = check_abi("x", &good[..good.len() - 3]).unwrap_err();
         assert!(matches!(e, LoadError::Invalid { .. }), "{e}");
         let mut bad_version = good.clone();
         bad_version[4] = 9;
-        assert!(matches!(
-            check_abi("x", &bad_version).unwrap_err(),
-            LoadError::Invalid { .. }
-        ));
+        assert!(matches!(check_abi("x", &bad_version).unwrap_err(), LoadError::Invalid { .. }));
     }
 
     #[test]
@@ -267,39 +196,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.wasm");
         std::fs::write(&path, &bytes).unwrap();
-        let e = load(
-            &Engine::default(),
-            &ModuleCache::disabled(),
-            &path,
-            "c.wasm",
-        )
-        .unwrap_err();
+        let e = load(&Engine::default(), &ModuleCache::disabled(), &path, "c.wasm").unwrap_err();
         assert!(matches!(e, LoadError::Invalid { .. }), "{e}");
-        assert!(
-            e.to_string().starts_with("c.wasm: invalid WebAssembly: "),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("c.wasm: invalid WebAssembly: "), "{e}");
     }
 
     #[test]
     fn missing_file_names_it() {
-        let e = load(
-            &Engine::default(),
-            &ModuleCache::disabled(),
-            Path::new("/nonexistent/x.wasm"),
-            "./x.wasm",
-        )
-        .unwrap_err();
+        let e = load(&Engine::default(), &ModuleCache::disabled(), Path::new("/nonexistent/x.wasm"), "./x.wasm").unwrap_err();
         assert_eq!(e.to_string(), "./x.wasm: No such file or directory");
         assert_eq!(e.exit_code(), 127);
     }
 
     fn imports_of(wat: &str) -> Result<(), LoadError> {
         let engine = Engine::default();
-        check_imports(
-            "p",
-            &Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap(),
-        )
+        check_imports("p", &Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap())
     }
 
     #[test]
@@ -313,22 +224,13 @@ mod tests {
                 (import "env" "invoke_jiji" (func (param i32 i32 i64 i32) (result i64))))"#,
         )
         .unwrap();
-        let e = imports_of(r#"(module (import "env" "puts" (func (param i32) (result i32))))"#)
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "p: imports `env.puts`, which wasmos does not provide"
-        );
-        let e = imports_of(r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#).unwrap_err();
-        assert!(matches!(e, LoadError::UnknownImport { .. }));
+        let e = imports_of(r#"(module (import "env" "puts" (func (param i32) (result i32))))"#).unwrap_err();
+        assert_eq!(e.to_string(), "p: imports `env.puts`, which wasmos does not provide");
         let e =
-            imports_of(r#"(module (import "wasmos" "syscall" (func (param i32) (result i32))))"#)
-                .unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("p: import `wasmos.syscall` has type"),
-            "{e}"
-        );
+            imports_of(r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#).unwrap_err();
+        assert!(matches!(e, LoadError::UnknownImport { .. }));
+        let e = imports_of(r#"(module (import "wasmos" "syscall" (func (param i32) (result i32))))"#).unwrap_err();
+        assert!(e.to_string().starts_with("p: import `wasmos.syscall` has type"), "{e}");
         let e = imports_of(r#"(module (import "env" "invoke_v" (func (param i64))))"#).unwrap_err();
         assert!(matches!(e, LoadError::ImportType { .. }), "{e}");
         let e = imports_of(r#"(module (import "env" "memory" (memory 1)))"#).unwrap_err();

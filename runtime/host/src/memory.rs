@@ -40,9 +40,7 @@ impl<T: 'static> Memory for GuestMemory<'_, T> {
 
     fn grow(&mut self, pages: u64) -> Result<u64, Errno> {
         // `Memory::grow` also consults the store's limiter (`--max-memory`).
-        self.mem
-            .grow(&mut self.store, pages)
-            .map_err(|_| Errno::ENOMEM)
+        self.mem.grow(&mut self.store, pages).map_err(|_| Errno::ENOMEM)
     }
 }
 
@@ -57,10 +55,7 @@ mod tests {
         let engine = Engine::default();
         let mut store = Store::new(&engine, ());
         let mem = wasmtime::Memory::new(&mut store, MemoryType::new(1, Some(2))).unwrap();
-        let mut gm = GuestMemory {
-            store: store.as_context_mut(),
-            mem,
-        };
+        let mut gm = GuestMemory { store: store.as_context_mut(), mem };
         assert_eq!(gm.size(), WASM_PAGE);
         gm.write(10, b"abc").unwrap();
         let mut b = [0u8; 3];

@@ -11,10 +11,7 @@ use std::thread::JoinHandle;
 
 use wasmos_kernel::abi::{FORK_IMPORT, IMPORT_MODULE, SYSCALL_IMPORT, VFORK_IMPORT};
 use wasmos_kernel::{strace, Errno, ExitStatus, Outcome};
-use wasmtime::{
-    AsContextMut, Caller, Engine, Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder,
-    TypedFunc,
-};
+use wasmtime::{AsContextMut, Caller, Engine, Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
 
 use crate::error::LoadError;
 use crate::memory::GuestMemory;
@@ -61,12 +58,8 @@ pub struct Process {
 pub fn linker(engine: &Engine, module: &Module) -> wasmtime::Result<Linker<ProcState>> {
     let mut l = Linker::new(engine);
     l.func_wrap(IMPORT_MODULE, SYSCALL_IMPORT, syscall)?;
-    l.func_wrap(IMPORT_MODULE, FORK_IMPORT, || -> i32 {
-        Errno::ENOSYS.neg() as i32
-    })?;
-    l.func_wrap(IMPORT_MODULE, VFORK_IMPORT, || -> i32 {
-        Errno::ENOSYS.neg() as i32
-    })?;
+    l.func_wrap(IMPORT_MODULE, FORK_IMPORT, || -> i32 { Errno::ENOSYS.neg() as i32 })?;
+    l.func_wrap(IMPORT_MODULE, VFORK_IMPORT, || -> i32 { Errno::ENOSYS.neg() as i32 })?;
     sjlj::define(&mut l, module)?;
     Ok(l)
 }
@@ -74,74 +67,37 @@ pub fn linker(engine: &Engine, module: &Module) -> wasmtime::Result<Linker<ProcS
 impl Process {
     /// Instantiates `program` as kernel process `pid`. `max_memory` caps
     /// linear memory in bytes, for `memory.grow` as well as `brk`/`mmap`.
-    pub fn instantiate(
-        shared: Arc<Shared>,
-        program: &Program,
-        pid: u32,
-        max_memory: Option<u64>,
-    ) -> Result<Process, LoadError> {
+    pub fn instantiate(shared: Arc<Shared>, program: &Program, pid: u32, max_memory: Option<u64>) -> Result<Process, LoadError> {
         let path = || program.name.clone();
-        let missing = |name: &str, why: &'static str| LoadError::MissingExport {
-            path: path(),
-            name: name.to_string(),
-            why,
-        };
-        let inst_err = |e: wasmtime::Error| LoadError::Instantiate {
-            path: path(),
-            message: format!("{e:#}"),
-        };
+        let missing = |name: &str, why: &'static str| LoadError::MissingExport { path: path(), name: name.to_string(), why };
+        let inst_err = |e: wasmtime::Error| LoadError::Instantiate { path: path(), message: format!("{e:#}") };
         let module = &program.module;
         let engine = module.engine();
         let mut limits = StoreLimitsBuilder::new();
         if let Some(max) = max_memory {
             limits = limits.memory_size(usize::try_from(max).unwrap_or(usize::MAX));
         }
-        let data = ProcState {
-            pid,
-            shared,
-            memory: None,
-            sjlj: None,
-            limits: limits.build(),
-        };
+        let data = ProcState { pid, shared, memory: None, sjlj: None, limits: limits.build() };
         let mut store = Store::new(engine, data);
         store.limiter(|d| &mut d.limits);
-        let instance: Instance = linker(engine, module)
-            .and_then(|l| l.instantiate(&mut store, module))
-            .map_err(inst_err)?;
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .ok_or_else(|| missing("memory", ""))?;
+        let instance: Instance = linker(engine, module).and_then(|l| l.instantiate(&mut store, module)).map_err(inst_err)?;
+        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| missing("memory", ""))?;
         store.data_mut().memory = Some(memory);
         if sjlj::uses_sjlj(module) {
             const WHY: &str = " (its setjmp/longjmp imports need it)";
-            let table = instance
-                .get_table(&mut store, TABLE_EXPORT)
-                .ok_or_else(|| missing(TABLE_EXPORT, WHY))?;
-            let stack_pointer = instance
-                .get_global(&mut store, STACK_POINTER_EXPORT)
-                .ok_or_else(|| missing(STACK_POINTER_EXPORT, WHY))?;
-            store.data_mut().sjlj = Some(SjljExports {
-                table,
-                stack_pointer,
-            });
+            let table = instance.get_table(&mut store, TABLE_EXPORT).ok_or_else(|| missing(TABLE_EXPORT, WHY))?;
+            let stack_pointer = instance.get_global(&mut store, STACK_POINTER_EXPORT).ok_or_else(|| missing(STACK_POINTER_EXPORT, WHY))?;
+            store.data_mut().sjlj = Some(SjljExports { table, stack_pointer });
         }
-        let start = instance
-            .get_typed_func::<(), ()>(&mut store, "_start")
-            .map_err(|_| missing("_start", " as a function of no arguments"))?;
-        Ok(Process {
-            store,
-            start,
-            name: program.name.clone(),
-        })
+        let start =
+            instance.get_typed_func::<(), ()>(&mut store, "_start").map_err(|_| missing("_start", " as a function of no arguments"))?;
+        Ok(Process { store, start, name: program.name.clone() })
     }
 
     /// Runs the process on a new thread; the handle yields its exit status.
     pub fn spawn(self) -> std::io::Result<JoinHandle<ExitStatus>> {
         let pid = self.store.data().pid;
-        std::thread::Builder::new()
-            .name(format!("pid {pid}"))
-            .stack_size(THREAD_STACK)
-            .spawn(move || self.run())
+        std::thread::Builder::new().name(format!("pid {pid}")).stack_size(THREAD_STACK).spawn(move || self.run())
     }
 
     /// Runs `_start` to the end on this thread and records how the process
@@ -169,14 +125,7 @@ impl Process {
                 ExitStatus::Code(c) => format!("exited with {c}"),
                 ExitStatus::Signal(s) => format!("killed by {}", signal_name(s)),
             };
-            eprintln!(
-                "{}+++ {what} +++",
-                if many {
-                    format!("[pid {pid}] ")
-                } else {
-                    String::new()
-                }
-            );
+            eprintln!("{}+++ {what} +++", if many { format!("[pid {pid}] ") } else { String::new() });
         }
         status
     }
@@ -191,16 +140,7 @@ fn signal_name(sig: u32) -> String {
 
 /// `wasmos.syscall(nr, a0..a5) -> i32`.
 #[allow(clippy::too_many_arguments)]
-fn syscall(
-    mut caller: Caller<'_, ProcState>,
-    nr: i32,
-    a0: i32,
-    a1: i32,
-    a2: i32,
-    a3: i32,
-    a4: i32,
-    a5: i32,
-) -> wasmtime::Result<i32> {
+fn syscall(mut caller: Caller<'_, ProcState>, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32) -> wasmtime::Result<i32> {
     let (nr, args) = (nr as u32, [a0, a1, a2, a3, a4, a5].map(|a| a as u32));
     let data = caller.data();
     let pid = data.pid;
@@ -218,20 +158,14 @@ fn syscall(
     let mut retry = false;
     loop {
         let outcome = {
-            let mut gm = GuestMemory {
-                store: caller.as_context_mut(),
-                mem,
-            };
+            let mut gm = GuestMemory { store: caller.as_context_mut(), mem };
             st.kernel.syscall(pid, &mut gm, nr, args, retry)
         };
         shared.publish(&mut st);
         match outcome {
             Outcome::Return(v) => {
                 if shared.strace {
-                    let gm = GuestMemory {
-                        store: caller.as_context_mut(),
-                        mem,
-                    };
+                    let gm = GuestMemory { store: caller.as_context_mut(), mem };
                     let line = strace::format_call(nr, &args, &gm, v);
                     trace_line(st.kernel.process_count(), pid, &line);
                 }
@@ -239,10 +173,7 @@ fn syscall(
             }
             Outcome::Exit(status) => {
                 if shared.strace {
-                    let gm = GuestMemory {
-                        store: caller.as_context_mut(),
-                        mem,
-                    };
+                    let gm = GuestMemory { store: caller.as_context_mut(), mem };
                     let line = strace::format_noreturn(nr, &args, &gm);
                     trace_line(st.kernel.process_count() + 1, pid, &line);
                 }
@@ -260,10 +191,6 @@ fn syscall(
 /// Prints one strace line, prefixed with the pid when several processes
 /// exist (as strace -f does).
 fn trace_line(processes: usize, pid: u32, line: &str) {
-    let text = if processes > 1 {
-        format!("[pid {pid}] {line}\n")
-    } else {
-        format!("{line}\n")
-    };
+    let text = if processes > 1 { format!("[pid {pid}] {line}\n") } else { format!("{line}\n") };
     let _ = crate::host_services::write_all_fd(2, text.as_bytes());
 }

@@ -29,9 +29,7 @@ impl DirMount {
     /// Parses `HOST:GUEST`, `HOST:GUEST:ro` or `HOST:GUEST:rw`. The host
     /// part may itself contain `:`; the guest part may not.
     pub fn parse(spec: &str) -> Result<DirMount, SetupError> {
-        let err = || SetupError::DirSpec {
-            spec: spec.to_string(),
-        };
+        let err = || SetupError::DirSpec { spec: spec.to_string() };
         let (rest, readonly) = match spec.rsplit_once(':') {
             Some((rest, "ro")) => (rest, true),
             Some((rest, "rw")) => (rest, false),
@@ -42,24 +40,13 @@ impl DirMount {
             return Err(err());
         }
         if !guest.starts_with('/') {
-            return Err(SetupError::DirGuestRelative {
-                spec: spec.to_string(),
-            });
+            return Err(SetupError::DirGuestRelative { spec: spec.to_string() });
         }
-        Ok(DirMount {
-            host: PathBuf::from(host),
-            guest: guest.to_string(),
-            readonly,
-        })
+        Ok(DirMount { host: PathBuf::from(host), guest: guest.to_string(), readonly })
     }
 
     fn spec(&self) -> String {
-        format!(
-            "{}:{}{}",
-            self.host.display(),
-            self.guest,
-            if self.readonly { ":ro" } else { "" }
-        )
+        format!("{}:{}{}", self.host.display(), self.guest, if self.readonly { ":ro" } else { "" })
     }
 }
 
@@ -125,45 +112,25 @@ pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
     let program = Program { module, name };
 
     let pump = Arc::new(StdinPump::default());
-    let config = KernelConfig {
-        max_memory: opts.max_memory.unwrap_or(0),
-        ..KernelConfig::default()
-    };
+    let config = KernelConfig { max_memory: opts.max_memory.unwrap_or(0), ..KernelConfig::default() };
     let mut kernel = Kernel::new(Box::new(HostServices::new(pump.clone())), config);
     for d in &opts.dirs {
         let host = d.host.display().to_string();
         let fs = HostFs::open(&d.host, d.readonly).map_err(|e| match e {
-            crate::hostfs::OpenError::Io(err) => SetupError::DirHost {
-                spec: d.spec(),
-                host: host.clone(),
-                err,
-            },
-            crate::hostfs::OpenError::NotDir => SetupError::DirNotDir {
-                spec: d.spec(),
-                host: host.clone(),
-            },
+            crate::hostfs::OpenError::Io(err) => SetupError::DirHost { spec: d.spec(), host: host.clone(), err },
+            crate::hostfs::OpenError::NotDir => SetupError::DirNotDir { spec: d.spec(), host: host.clone() },
         })?;
-        kernel
-            .mount(d.guest.as_bytes(), Box::new(fs), d.readonly)
-            .map_err(|errno| SetupError::Mount {
-                spec: d.spec(),
-                guest: d.guest.clone(),
-                errno,
-            })?;
+        kernel.mount(d.guest.as_bytes(), Box::new(fs), d.readonly).map_err(|errno| SetupError::Mount {
+            spec: d.spec(),
+            guest: d.guest.clone(),
+            errno,
+        })?;
     }
     let exe = opts.program.as_os_str().as_bytes().to_vec();
     let mut argv = vec![exe.clone()];
     argv.extend(opts.args.iter().map(|a| a.as_bytes().to_vec()));
-    let spec = SpawnSpec {
-        argv,
-        envp: env,
-        cwd: opts.cwd.as_bytes().to_vec(),
-        exe,
-    };
-    let pid = kernel.spawn(spec).map_err(|errno| SetupError::Cwd {
-        cwd: opts.cwd.clone(),
-        errno,
-    })?;
+    let spec = SpawnSpec { argv, envp: env, cwd: opts.cwd.as_bytes().to_vec(), exe };
+    let pid = kernel.spawn(spec).map_err(|errno| SetupError::Cwd { cwd: opts.cwd.clone(), errno })?;
 
     let shared = Arc::new(Shared::new(kernel, opts.strace));
     pump.attach(&shared);
@@ -171,9 +138,7 @@ pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
     let handle = process.spawn().map_err(SetupError::Thread)?;
     // The process thread never panics on guest input; if it panicked
     // anyway, report it as the kill it amounts to.
-    Ok(handle
-        .join()
-        .unwrap_or(ExitStatus::Signal(crate::trap::SIGKILL)))
+    Ok(handle.join().unwrap_or(ExitStatus::Signal(crate::trap::SIGKILL)))
 }
 
 #[cfg(test)]
@@ -183,28 +148,15 @@ mod tests {
     #[test]
     fn dir_specs() {
         let d = DirMount::parse("/data:/mnt").unwrap();
-        assert_eq!(
-            d,
-            DirMount {
-                host: "/data".into(),
-                guest: "/mnt".into(),
-                readonly: false
-            }
-        );
+        assert_eq!(d, DirMount { host: "/data".into(), guest: "/mnt".into(), readonly: false });
         assert!(DirMount::parse("./x:/mnt:ro").unwrap().readonly);
         assert!(!DirMount::parse("./x:/mnt:rw").unwrap().readonly);
-        assert_eq!(
-            DirMount::parse("C:/odd:/mnt").unwrap().host,
-            PathBuf::from("C:/odd")
-        );
+        assert_eq!(DirMount::parse("C:/odd:/mnt").unwrap().host, PathBuf::from("C:/odd"));
         for bad in ["/data", ":/mnt", "/data:", "/data:ro", ""] {
             let e = DirMount::parse(bad).unwrap_err();
             assert!(e.to_string().starts_with(&format!("--dir {bad}:")), "{e}");
         }
         let e = DirMount::parse("/data:mnt").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "--dir /data:mnt: guest path must be absolute"
-        );
+        assert_eq!(e.to_string(), "--dir /data:mnt: guest path must be absolute");
     }
 }

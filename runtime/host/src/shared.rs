@@ -33,11 +33,7 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(kernel: Kernel, strace: bool) -> Self {
-        Shared {
-            state: Mutex::new(KernelState { kernel, seq: 0 }),
-            wake: Condvar::new(),
-            strace,
-        }
+        Shared { state: Mutex::new(KernelState { kernel, seq: 0 }), wake: Condvar::new(), strace }
     }
 
     /// Locks the kernel. A thread that panicked while holding the lock does
@@ -66,12 +62,7 @@ impl Shared {
 
     /// Sleeps until the wake sequence moves past `seen` or the monotonic
     /// clock reaches `deadline` (nanoseconds, [`monotonic_ns`]'s clock).
-    pub fn park<'a>(
-        &'a self,
-        mut st: MutexGuard<'a, KernelState>,
-        seen: u64,
-        deadline: Option<u64>,
-    ) -> MutexGuard<'a, KernelState> {
+    pub fn park<'a>(&'a self, mut st: MutexGuard<'a, KernelState>, seen: u64, deadline: Option<u64>) -> MutexGuard<'a, KernelState> {
         while st.seq == seen {
             st = match deadline {
                 None => self.wake.wait(st).unwrap_or_else(|e| e.into_inner()),
@@ -80,10 +71,7 @@ impl Shared {
                     if now >= d {
                         break;
                     }
-                    self.wake
-                        .wait_timeout(st, Duration::from_nanos(d - now))
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0
+                    self.wake.wait_timeout(st, Duration::from_nanos(d - now)).unwrap_or_else(|e| e.into_inner()).0
                 }
             };
         }

@@ -51,9 +51,7 @@ pub fn uses_sjlj(module: &Module) -> bool {
 /// Defines `wasmos.longjmp_unwind` and every `env.invoke_*` the module
 /// imports, each with the import's own type.
 pub fn define(linker: &mut Linker<ProcState>, module: &Module) -> wasmtime::Result<()> {
-    linker.func_wrap(IMPORT_MODULE, LONGJMP_IMPORT, || -> wasmtime::Result<()> {
-        Err(LongjmpUnwind.into())
-    })?;
+    linker.func_wrap(IMPORT_MODULE, LONGJMP_IMPORT, || -> wasmtime::Result<()> { Err(LongjmpUnwind.into()) })?;
     for imp in module.imports() {
         if !is_invoke(imp.module(), imp.name()) {
             continue;
@@ -65,22 +63,12 @@ pub fn define(linker: &mut Linker<ProcState>, module: &Module) -> wasmtime::Resu
             continue; // load::check_imports reports it
         }
         let callee = FuncType::new(module.engine(), ty.params().skip(1), ty.results());
-        linker.func_new(
-            imp.module(),
-            imp.name(),
-            ty,
-            move |caller, params, results| invoke(caller, &callee, params, results),
-        )?;
+        linker.func_new(imp.module(), imp.name(), ty, move |caller, params, results| invoke(caller, &callee, params, results))?;
     }
     Ok(())
 }
 
-fn invoke(
-    mut caller: Caller<'_, ProcState>,
-    callee_ty: &FuncType,
-    params: &[Val],
-    results: &mut [Val],
-) -> wasmtime::Result<()> {
+fn invoke(mut caller: Caller<'_, ProcState>, callee_ty: &FuncType, params: &[Val], results: &mut [Val]) -> wasmtime::Result<()> {
     let Some(ex) = caller.data().sjlj else {
         wasmtime::bail!("invoke_* called, but the module does not export {TABLE_EXPORT} and {STACK_POINTER_EXPORT}");
     };

@@ -54,22 +54,11 @@ impl StdinPump {
     }
 
     fn start(self: &Arc<Self>, mut st: std::sync::MutexGuard<'_, PumpState>) {
-        if st.started
-            || self
-                .shared
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .upgrade()
-                .is_none()
-        {
+        if st.started || self.shared.lock().unwrap_or_else(|e| e.into_inner()).upgrade().is_none() {
             return;
         }
         let me = self.clone();
-        if std::thread::Builder::new()
-            .name("stdin".into())
-            .spawn(move || me.pump())
-            .is_ok()
-        {
+        if std::thread::Builder::new().name("stdin".into()).spawn(move || me.pump()).is_ok() {
             st.started = true;
         } else {
             tracing::warn!("cannot start the stdin thread; stdin reads will block forever");
@@ -89,21 +78,10 @@ impl StdinPump {
                 st.requested = false;
             }
             let n = read_stdin(&mut buf);
-            let Some(shared) = self
-                .shared
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .upgrade()
-            else {
+            let Some(shared) = self.shared.lock().unwrap_or_else(|e| e.into_inner()).upgrade() else {
                 return;
             };
-            shared.with_kernel(|k| {
-                if n == 0 {
-                    k.stdin_eof()
-                } else {
-                    k.stdin_input(&buf[..n])
-                }
-            });
+            shared.with_kernel(|k| if n == 0 { k.stdin_eof() } else { k.stdin_input(&buf[..n]) });
         }
     }
 }
@@ -119,11 +97,7 @@ fn read_stdin(buf: &mut [u8]) -> usize {
         match std::io::Error::last_os_error().raw_os_error() {
             Some(libc::EINTR) => continue,
             Some(libc::EAGAIN) => {
-                let mut p = libc::pollfd {
-                    fd: 0,
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
+                let mut p = libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 };
                 // SAFETY: one valid pollfd.
                 unsafe { libc::poll(&mut p, 1, -1) };
             }

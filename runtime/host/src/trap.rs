@@ -29,9 +29,7 @@ pub fn signal_for(trap: Trap) -> u32 {
         | Trap::NullReference
         | Trap::StackOverflow
         | Trap::ArrayOutOfBounds => SIGSEGV,
-        Trap::IntegerDivisionByZero | Trap::IntegerOverflow | Trap::BadConversionToInteger => {
-            SIGFPE
-        }
+        Trap::IntegerDivisionByZero | Trap::IntegerOverflow | Trap::BadConversionToInteger => SIGFPE,
         Trap::HeapMisaligned => SIGBUS,
         _ => SIGILL,
     }
@@ -51,43 +49,27 @@ pub fn describe(trap: Trap) -> String {
         Trap::BadConversionToInteger => "invalid conversion to integer".into(),
         Trap::HeapMisaligned => "misaligned atomic access".into(),
         Trap::NullReference => "null reference".into(),
-        other => other
-            .to_string()
-            .trim_start_matches("wasm trap: ")
-            .to_string(),
+        other => other.to_string().trim_start_matches("wasm trap: ").to_string(),
     }
 }
 
 /// The innermost guest function with a name (from the name section).
 pub fn innermost_function(err: &wasmtime::Error) -> Option<String> {
     let bt = err.downcast_ref::<WasmBacktrace>()?;
-    bt.frames()
-        .iter()
-        .find_map(|f| f.func_name().map(str::to_string))
+    bt.frames().iter().find_map(|f| f.func_name().map(str::to_string))
 }
 
 /// The stderr line (without `wasmos: `) and exit status for a guest that
 /// stopped with `err`.
 pub fn report(prog: &str, err: &wasmtime::Error) -> (String, ExitStatus) {
-    let func = innermost_function(err)
-        .map(|f| format!(" in function {f}"))
-        .unwrap_or_default();
+    let func = innermost_function(err).map(|f| format!(" in function {f}")).unwrap_or_default();
     if let Some(trap) = err.downcast_ref::<Trap>() {
-        return (
-            format!("{prog}: trap: {}{func}", describe(*trap)),
-            ExitStatus::Signal(signal_for(*trap)),
-        );
+        return (format!("{prog}: trap: {}{func}", describe(*trap)), ExitStatus::Signal(signal_for(*trap)));
     }
     if err.is::<LongjmpUnwind>() {
-        return (
-            format!("{prog}: longjmp with no setjmp to return to{func}"),
-            ExitStatus::Signal(SIGILL),
-        );
+        return (format!("{prog}: longjmp with no setjmp to return to{func}"), ExitStatus::Signal(SIGILL));
     }
-    (
-        format!("{prog}: {}{func}", root_message(err)),
-        ExitStatus::Signal(SIGKILL),
-    )
+    (format!("{prog}: {}{func}", root_message(err)), ExitStatus::Signal(SIGKILL))
 }
 
 /// The error's own message, without the backtrace wasmtime adds as
@@ -111,18 +93,9 @@ mod tests {
         assert_eq!(signal_for(Trap::IntegerOverflow), SIGFPE);
         assert_eq!(signal_for(Trap::UnreachableCodeReached), SIGILL);
         assert_eq!(signal_for(Trap::Interrupt), SIGILL);
-        assert_eq!(
-            ExitStatus::Signal(signal_for(Trap::MemoryOutOfBounds)).shell_code(),
-            139
-        );
-        assert_eq!(
-            ExitStatus::Signal(signal_for(Trap::IntegerDivisionByZero)).shell_code(),
-            136
-        );
-        assert_eq!(
-            ExitStatus::Signal(signal_for(Trap::UnreachableCodeReached)).shell_code(),
-            132
-        );
+        assert_eq!(ExitStatus::Signal(signal_for(Trap::MemoryOutOfBounds)).shell_code(), 139);
+        assert_eq!(ExitStatus::Signal(signal_for(Trap::IntegerDivisionByZero)).shell_code(), 136);
+        assert_eq!(ExitStatus::Signal(signal_for(Trap::UnreachableCodeReached)).shell_code(), 132);
     }
 
     fn trap_of(wat: &str) -> (String, ExitStatus) {
@@ -136,21 +109,15 @@ mod tests {
 
     #[test]
     fn reports_kind_and_innermost_named_function() {
-        let (msg, st) =
-            trap_of(r#"(module (func $abort unreachable) (func (export "_start") call $abort))"#);
+        let (msg, st) = trap_of(r#"(module (func $abort unreachable) (func (export "_start") call $abort))"#);
         assert_eq!(msg, "prog: trap: unreachable executed in function abort");
         assert_eq!(st, ExitStatus::Signal(SIGILL));
-        let (msg, st) = trap_of(
-            r#"(module (memory 1) (func $poke (i32.store (i32.const 70000) (i32.const 1))) (func (export "_start") call $poke))"#,
-        );
-        assert_eq!(
-            msg,
-            "prog: trap: out-of-bounds memory access in function poke"
-        );
+        let (msg, st) =
+            trap_of(r#"(module (memory 1) (func $poke (i32.store (i32.const 70000) (i32.const 1))) (func (export "_start") call $poke))"#);
+        assert_eq!(msg, "prog: trap: out-of-bounds memory access in function poke");
         assert_eq!(st, ExitStatus::Signal(SIGSEGV));
-        let (msg, st) = trap_of(
-            r#"(module (func $div (drop (i32.div_s (i32.const 1) (i32.const 0)))) (func (export "_start") call $div))"#,
-        );
+        let (msg, st) =
+            trap_of(r#"(module (func $div (drop (i32.div_s (i32.const 1) (i32.const 0)))) (func (export "_start") call $div))"#);
         assert_eq!(msg, "prog: trap: integer divide by zero in function div");
         assert_eq!(st, ExitStatus::Signal(SIGFPE));
         let (msg, st) = trap_of(r#"(module (func $f call $f) (func (export "_start") call $f))"#);

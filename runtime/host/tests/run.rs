@@ -34,9 +34,7 @@ struct Env {
 
 impl Env {
     fn new() -> Self {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Env { dir: tempfile::tempdir().unwrap() }
     }
 
     fn write_wat(&self, name: &str, wat: &str) -> PathBuf {
@@ -52,9 +50,7 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_wasmos"));
-        c.env("WASMOS_CACHE_DIR", self.dir.path().join("cache"))
-            .env_remove("WASMOS_LOG")
-            .env_remove("RUST_LOG");
+        c.env("WASMOS_CACHE_DIR", self.dir.path().join("cache")).env_remove("WASMOS_LOG").env_remove("RUST_LOG");
         c
     }
 
@@ -63,14 +59,7 @@ impl Env {
     }
 
     fn run_stdin(&self, args: &[&str], input: &[u8]) -> Output {
-        let mut child = self
-            .cmd()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = self.cmd().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let mut stdin = child.stdin.take().unwrap();
         let input = input.to_vec();
         let feeder = std::thread::spawn(move || {
@@ -108,9 +97,7 @@ fn hello_and_exit_code() {
     assert_eq!(out.stdout, b"hi\n");
     assert_eq!(stderr(&out), "");
     // The second run comes from the module cache and behaves the same.
-    let cached: Vec<_> = std::fs::read_dir(env.dir.path().join("cache/modules"))
-        .unwrap()
-        .collect();
+    let cached: Vec<_> = std::fs::read_dir(env.dir.path().join("cache/modules")).unwrap().collect();
     assert_eq!(cached.len(), 1);
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(7));
@@ -120,10 +107,7 @@ fn hello_and_exit_code() {
 #[test]
 fn returning_from_start_is_exit_zero() {
     let env = Env::new();
-    let p = env.write_wat(
-        "ret.wasm",
-        &program(r#"(memory (export "memory") 1) (func (export "_start"))"#),
-    );
+    let p = env.write_wat("ret.wasm", &program(r#"(memory (export "memory") 1) (func (export "_start"))"#));
     let out = env.run(&["run", "--no-cache", s(&p)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -148,35 +132,13 @@ fn argv_and_env_reach_the_guest_and_nothing_else() {
     (call $exit (i32.add (i32.mul (i32.load (i32.const 1024)) (i32.const 10)) (local.get $envc))))"#
         )),
     );
-    let out = env
-        .cmd()
-        .args([
-            "run",
-            "--env",
-            "A=1",
-            "--env",
-            "B=2",
-            s(&p),
-            "--strace",
-            "x",
-        ])
-        .env("LEAK", "1")
-        .output()
-        .unwrap();
+    let out = env.cmd().args(["run", "--env", "A=1", "--env", "B=2", s(&p), "--strace", "x"]).env("LEAK", "1").output().unwrap();
     assert_eq!(out.status.code(), Some(32), "{}", stderr(&out));
     let out = env.run(&["run", s(&p)]);
-    assert_eq!(
-        out.status.code(),
-        Some(10),
-        "no host environment leaks in: {}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(10), "no host environment leaks in: {}", stderr(&out));
     let out = env.run(&["run", "--env", "NOEQUALS", s(&p)]);
     assert_eq!(out.status.code(), Some(125));
-    assert_eq!(
-        stderr(&out),
-        "wasmos: --env NOEQUALS: expected NAME=VALUE\n"
-    );
+    assert_eq!(stderr(&out), "wasmos: --env NOEQUALS: expected NAME=VALUE\n");
 }
 
 #[test]
@@ -215,10 +177,7 @@ fn strace_prints_each_call() {
     );
     let out = env.run(&["run", "--strace", s(&p)]);
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(
-        stderr(&out),
-        "getppid() = 0\nexit_group(3) = ?\n+++ exited with 3 +++\n"
-    );
+    assert_eq!(stderr(&out), "getppid() = 0\nexit_group(3) = ?\n+++ exited with 3 +++\n");
 }
 
 #[test]
@@ -239,10 +198,7 @@ fn traps_report_the_function_and_exit_with_the_signal() {
         ("(func $deep call $deep) (func (export \"_start\") call $deep)", 139, "trap: stack overflow in function deep"),
     ];
     for (i, (body, code, msg)) in cases.iter().enumerate() {
-        let p = env.write_wat(
-            &format!("t{i}.wasm"),
-            &program(&format!("(memory (export \"memory\") 1) {body}")),
-        );
+        let p = env.write_wat(&format!("t{i}.wasm"), &program(&format!("(memory (export \"memory\") 1) {body}")));
         let out = env.run(&["run", s(&p)]);
         assert_eq!(out.status.code(), Some(*code), "{}", stderr(&out));
         assert_eq!(stderr(&out), format!("wasmos: {}: {msg}\n", s(&p)));
@@ -254,108 +210,58 @@ fn load_errors_name_the_file() {
     let env = Env::new();
     let out = env.run(&["run", "./does-not-exist.wasm"]);
     assert_eq!(out.status.code(), Some(127));
-    assert_eq!(
-        stderr(&out),
-        "wasmos: ./does-not-exist.wasm: No such file or directory\n"
-    );
+    assert_eq!(stderr(&out), "wasmos: ./does-not-exist.wasm: No such file or directory\n");
 
     let p = env.write("script.wasm", b"#!/bin/sh\necho hi\n");
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(126));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "wasmos: {}: not a WebAssembly module (bad magic number)\n",
-            s(&p)
-        )
-    );
+    assert_eq!(stderr(&out), format!("wasmos: {}: not a WebAssembly module (bad magic number)\n", s(&p)));
+
+    let p = env.write_wat("plain.wasm", r#"(module (memory (export "memory") 1) (func (export "_start")))"#);
+    let out = env.run(&["run", s(&p)]);
+    assert_eq!(out.status.code(), Some(126));
+    assert_eq!(stderr(&out), format!("wasmos: {}: was not built for wasmos (no wasmos.abi section); build it with wasmos-cc\n", s(&p)));
+
+    let p = env.write_wat("v7.wasm", r#"(module (func (export "_start")) (@custom "wasmos.abi" "\07\00\00\00"))"#);
+    let out = env.run(&["run", s(&p)]);
+    assert_eq!(out.status.code(), Some(126));
+    assert_eq!(stderr(&out), format!("wasmos: {}: built for wasmos ABI 7, this runtime implements ABI 1\n", s(&p)));
 
     let p = env.write_wat(
-        "plain.wasm",
-        r#"(module (memory (export "memory") 1) (func (export "_start")))"#,
+        "puts.wasm",
+        &program(r#"(import "env" "puts" (func (param i32) (result i32))) (memory (export "memory") 1) (func (export "_start"))"#),
     );
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(126));
-    assert_eq!(
-        stderr(&out),
-        format!("wasmos: {}: was not built for wasmos (no wasmos.abi section); build it with wasmos-cc\n", s(&p))
-    );
-
-    let p = env.write_wat(
-        "v7.wasm",
-        r#"(module (func (export "_start")) (@custom "wasmos.abi" "\07\00\00\00"))"#,
-    );
-    let out = env.run(&["run", s(&p)]);
-    assert_eq!(out.status.code(), Some(126));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "wasmos: {}: built for wasmos ABI 7, this runtime implements ABI 1\n",
-            s(&p)
-        )
-    );
-
-    let p = env.write_wat("puts.wasm", &program(r#"(import "env" "puts" (func (param i32) (result i32))) (memory (export "memory") 1) (func (export "_start"))"#));
-    let out = env.run(&["run", s(&p)]);
-    assert_eq!(out.status.code(), Some(126));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "wasmos: {}: imports `env.puts`, which wasmos does not provide\n",
-            s(&p)
-        )
-    );
+    assert_eq!(stderr(&out), format!("wasmos: {}: imports `env.puts`, which wasmos does not provide\n", s(&p)));
 
     let p = env.write_wat("nostart.wasm", &program(r#"(memory (export "memory") 1)"#));
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(126));
-    assert!(
-        stderr(&out).contains("does not export `_start`"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("does not export `_start`"), "{}", stderr(&out));
 
-    let mut truncated = wat::parse_str(program(
-        r#"(memory (export "memory") 1) (func (export "_start"))"#,
-    ))
-    .unwrap();
+    let mut truncated = wat::parse_str(program(r#"(memory (export "memory") 1) (func (export "_start"))"#)).unwrap();
     truncated.truncate(truncated.len() / 2);
     let p = env.write("trunc.wasm", &truncated);
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(126));
-    assert!(
-        stderr(&out).starts_with(&format!("wasmos: {}: invalid WebAssembly: ", s(&p))),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).starts_with(&format!("wasmos: {}: invalid WebAssembly: ", s(&p))), "{}", stderr(&out));
 }
 
 #[test]
 fn bad_options_are_reported() {
     let env = Env::new();
-    let p = env.write_wat(
-        "ret.wasm",
-        &program(r#"(memory (export "memory") 1) (func (export "_start"))"#),
-    );
+    let p = env.write_wat("ret.wasm", &program(r#"(memory (export "memory") 1) (func (export "_start"))"#));
     let out = env.run(&["run", "--dir", "nocolon", s(&p)]);
     assert_eq!(out.status.code(), Some(125));
-    assert_eq!(
-        stderr(&out),
-        "wasmos: --dir nocolon: expected HOST:GUEST or HOST:GUEST:ro\n"
-    );
+    assert_eq!(stderr(&out), "wasmos: --dir nocolon: expected HOST:GUEST or HOST:GUEST:ro\n");
     let out = env.run(&["run", "--dir", "/no/such/dir:/mnt", s(&p)]);
     assert_eq!(out.status.code(), Some(125));
-    assert_eq!(
-        stderr(&out),
-        "wasmos: --dir /no/such/dir:/mnt: /no/such/dir: No such file or directory\n"
-    );
+    assert_eq!(stderr(&out), "wasmos: --dir /no/such/dir:/mnt: /no/such/dir: No such file or directory\n");
     let out = env.run(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
     let out = env.run(&["--version"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("wasmos "),
-        "{out:?}"
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("wasmos "), "{out:?}");
     let out = env.run(&["run", "--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("--dir <HOST:GUEST[:ro]>"));
 }
@@ -372,12 +278,7 @@ fn fork_is_not_yet_supported() {
         ),
     );
     let out = env.run(&["run", s(&p)]);
-    assert_eq!(
-        out.status.code(),
-        Some(38),
-        "fork returns -ENOSYS: {}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(38), "fork returns -ENOSYS: {}", stderr(&out));
 }
 
 /// setjmp/longjmp: `$body` runs under `invoke_vi`; `$thrower` moves the
@@ -422,38 +323,21 @@ fn longjmp_unwinds_to_invoke_and_restores_the_stack_pointer() {
     assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
 
     // exit inside an invoked function still exits.
-    let p = env.write_wat(
-        "sjlj-exit.wasm",
-        &sjlj_program("(call $invoke_vi (i32.const 3) (i32.const 5)) (call $exit (i32.const 1))"),
-    );
+    let p = env.write_wat("sjlj-exit.wasm", &sjlj_program("(call $invoke_vi (i32.const 3) (i32.const 5)) (call $exit (i32.const 1))"));
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
 
     // A null slot traps like a null function pointer.
-    let p = env.write_wat(
-        "sjlj-null.wasm",
-        &sjlj_program("(call $invoke_vi (i32.const 0) (i32.const 5))"),
-    );
+    let p = env.write_wat("sjlj-null.wasm", &sjlj_program("(call $invoke_vi (i32.const 0) (i32.const 5))"));
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(139), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("trap: indirect call to null"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("trap: indirect call to null"), "{}", stderr(&out));
 
     // longjmp with no invoke on the stack.
-    let p = env.write_wat(
-        "sjlj-bare.wasm",
-        &sjlj_program("(call $thrower (i32.const 1))"),
-    );
+    let p = env.write_wat("sjlj-bare.wasm", &sjlj_program("(call $thrower (i32.const 1))"));
     let out = env.run(&["run", s(&p)]);
     assert_eq!(out.status.code(), Some(132), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("longjmp with no setjmp to return to in function thrower"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("longjmp with no setjmp to return to in function thrower"), "{}", stderr(&out));
 }
 
 #[test]
@@ -469,19 +353,9 @@ fn memory_limit() {
         ),
     );
     let out = env.run(&["run", s(&p)]);
-    assert_eq!(
-        out.status.code(),
-        Some(101),
-        "grows by default: {}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(101), "grows by default: {}", stderr(&out));
     let out = env.run(&["run", "--max-memory", "131072", s(&p)]);
-    assert_eq!(
-        out.status.code(),
-        Some(99),
-        "refused at 2 pages: {}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(99), "refused at 2 pages: {}", stderr(&out));
 }
 
 /// `cat PATH`: opens `path`, copies it to stdout, exits 0; on an open
@@ -542,29 +416,18 @@ fn host_directories_read_write_and_readonly() {
     let create = env.write_wat("create.wasm", &create_program("/mnt/new.txt"));
     let out = env.run(&["run", "--dir", &mount, s(&create)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read(host.path().join("new.txt")).unwrap(),
-        b"made\n"
-    );
+    assert_eq!(std::fs::read(host.path().join("new.txt")).unwrap(), b"made\n");
 
     let create2 = env.write_wat("create2.wasm", &create_program("/mnt/other.txt"));
     let out = env.run(&["run", "--dir", &mount_ro, s(&create2)]);
     assert_eq!(out.status.code(), Some(EROFS), "{}", stderr(&out));
     assert!(!host.path().join("other.txt").exists());
     let out = env.run(&["run", "--dir", &mount_ro, s(&cat)]);
-    assert_eq!(
-        out.stdout,
-        b"from the host\n",
-        "reads work read-only: {}",
-        stderr(&out)
-    );
+    assert_eq!(out.stdout, b"from the host\n", "reads work read-only: {}", stderr(&out));
 
     let out = env.run(&["run", "--cwd", "/nowhere", s(&cat)]);
     assert_eq!(out.status.code(), Some(125));
-    assert_eq!(
-        stderr(&out),
-        "wasmos: --cwd /nowhere: No such file or directory\n"
-    );
+    assert_eq!(stderr(&out), "wasmos: --cwd /nowhere: No such file or directory\n");
 }
 
 #[test]
@@ -589,11 +452,7 @@ fn host_symlinks_and_dotdot_stay_inside_the_guest_namespace() {
         let p = env.write_wat("esc.wasm", &cat_program(&path));
         let out = env.run(&["run", "--dir", &mount, s(&p)]);
         assert_eq!(out.status.code(), Some(ENOENT), "{path}: {}", stderr(&out));
-        assert!(
-            out.stdout.is_empty(),
-            "{path} escaped: {:?}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        assert!(out.stdout.is_empty(), "{path} escaped: {:?}", String::from_utf8_lossy(&out.stdout));
     }
     // A symlink inside the mount that stays inside works.
     std::fs::write(host.path().join("inside.txt"), b"ok\n").unwrap();

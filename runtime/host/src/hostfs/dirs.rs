@@ -43,28 +43,16 @@ pub fn decode(pos: u64) -> (u32, usize) {
 impl Snapshots {
     /// The snapshot `gen` of `dir`, if still kept.
     pub fn get(&self, dir: Ino, gen: u32) -> Option<Arc<Vec<DirEntry>>> {
-        self.by_dir
-            .get(&dir)?
-            .iter()
-            .find(|s| s.gen == gen)
-            .map(|s| s.entries.clone())
+        self.by_dir.get(&dir)?.iter().find(|s| s.gen == gen).map(|s| s.entries.clone())
     }
 
     /// Keeps a new snapshot of `dir`; returns its generation (never 0, and
     /// below 2^31 so that positions fit a signed 64-bit `d_off`).
     pub fn insert(&mut self, dir: Ino, entries: Vec<DirEntry>) -> (u32, Arc<Vec<DirEntry>>) {
-        self.next_gen = if self.next_gen >= (1 << 31) - 1 {
-            1
-        } else {
-            self.next_gen + 1
-        };
+        self.next_gen = if self.next_gen >= (1 << 31) - 1 { 1 } else { self.next_gen + 1 };
         let gen = self.next_gen;
         if !self.by_dir.contains_key(&dir) && self.by_dir.len() >= MAX_DIRS {
-            let oldest = self
-                .by_dir
-                .iter()
-                .min_by_key(|(_, q)| q.back().map_or(0, |s| s.gen))
-                .map(|(&d, _)| d);
+            let oldest = self.by_dir.iter().min_by_key(|(_, q)| q.back().map_or(0, |s| s.gen)).map(|(&d, _)| d);
             if let Some(d) = oldest {
                 self.by_dir.remove(&d);
             }
@@ -74,10 +62,7 @@ impl Snapshots {
             q.pop_front();
         }
         let entries = Arc::new(entries);
-        q.push_back(Snap {
-            gen,
-            entries: entries.clone(),
-        });
+        q.push_back(Snap { gen, entries: entries.clone() });
         (gen, entries)
     }
 
@@ -92,11 +77,7 @@ mod tests {
     use wasmos_kernel::vfs::FileType;
 
     fn e(name: &str) -> DirEntry {
-        DirEntry {
-            ino: 9,
-            name: name.as_bytes().to_vec(),
-            kind: FileType::Regular,
-        }
+        DirEntry { ino: 9, name: name.as_bytes().to_vec(), kind: FileType::Regular }
     }
 
     #[test]

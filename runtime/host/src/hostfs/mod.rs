@@ -82,26 +82,15 @@ impl HostFs {
     /// Opens the host directory `path` (symlinks in `path` itself are
     /// followed: it is the user's choice).
     pub fn open(path: &Path, readonly: bool) -> Result<HostFs, OpenError> {
-        let c = CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| OpenError::Io(io::ErrorKind::InvalidInput.into()))?;
+        let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| OpenError::Io(io::ErrorKind::InvalidInput.into()))?;
         // SAFETY: valid C string; a new descriptor we own on success.
-        let fd = unsafe {
-            libc::open(
-                c.as_ptr(),
-                libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
-            )
-        };
+        let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
         if fd < 0 {
             let e = io::Error::last_os_error();
-            return Err(if e.raw_os_error() == Some(libc::ENOTDIR) {
-                OpenError::NotDir
-            } else {
-                OpenError::Io(e)
-            });
+            return Err(if e.raw_os_error() == Some(libc::ENOTDIR) { OpenError::NotDir } else { OpenError::Io(e) });
         }
         let root = unsafe { OwnedFd::from_raw_fd(fd) };
-        let st = sys::fstat(root.as_raw_fd())
-            .map_err(|e| OpenError::Io(io::Error::from_raw_os_error(e.0 as i32)))?;
+        let st = sys::fstat(root.as_raw_fd()).map_err(|e| OpenError::Io(io::Error::from_raw_os_error(e.0 as i32)))?;
         // SAFETY: getters without arguments.
         let (host_uid, host_gid) = unsafe { (libc::geteuid(), libc::getegid()) };
         Ok(HostFs {
@@ -151,25 +140,14 @@ impl HostFs {
         if let Some(fd) = self.dir_fds.get(&ino) {
             return Ok(fd.clone());
         }
-        let (start, below) = self
-            .nodes
-            .path_from(ino, |i| self.dir_fds.contains_key(&i))?;
-        let mut cur = if start == ROOT {
-            self.root.clone()
-        } else {
-            self.dir_fds[&start].clone()
-        };
+        let (start, below) = self.nodes.path_from(ino, |i| self.dir_fds.contains_key(&i))?;
+        let mut cur = if start == ROOT { self.root.clone() } else { self.dir_fds[&start].clone() };
         for n in below {
             let node = self.nodes.get(n)?;
             if node.kind != FileType::Directory {
                 return Err(Errno::ENOTDIR);
             }
-            let fd = sys::openat(
-                cur.as_raw_fd(),
-                &node.name,
-                libc::O_PATH | libc::O_DIRECTORY,
-                0,
-            )?;
+            let fd = sys::openat(cur.as_raw_fd(), &node.name, libc::O_PATH | libc::O_DIRECTORY, 0)?;
             if !node.same_file(&sys::fstat(fd.as_raw_fd())?) {
                 return Err(Errno::ESTALE);
             }
@@ -246,14 +224,7 @@ impl HostFs {
         if let Some(f) = &self.nodes.get(ino)?.file {
             return Ok(f.clone());
         }
-        self.open_regular(
-            ino,
-            if write {
-                libc::O_WRONLY
-            } else {
-                libc::O_RDONLY
-            },
-        )
+        self.open_regular(ino, if write { libc::O_WRONLY } else { libc::O_RDONLY })
     }
 
     fn guest_uid(&self, host: u32) -> u32 {
@@ -265,10 +236,7 @@ impl HostFs {
     }
 
     fn to_stat(&self, ino: Ino, st: &libc::stat) -> Stat {
-        let ts = |sec: i64, nsec: i64| Timespec {
-            sec,
-            nsec: nsec as u32,
-        };
+        let ts = |sec: i64, nsec: i64| Timespec { sec, nsec: nsec as u32 };
         Stat {
             dev: 0,
             ino,
@@ -294,16 +262,8 @@ impl HostFs {
         raw.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         let parent = self.nodes.get(dir)?.parent;
         let mut out = Vec::with_capacity(raw.len() + 2);
-        out.push(DirEntry {
-            ino: dir,
-            name: b".".to_vec(),
-            kind: FileType::Directory,
-        });
-        out.push(DirEntry {
-            ino: parent,
-            name: b"..".to_vec(),
-            kind: FileType::Directory,
-        });
+        out.push(DirEntry { ino: dir, name: b".".to_vec(), kind: FileType::Directory });
+        out.push(DirEntry { ino: parent, name: b"..".to_vec(), kind: FileType::Directory });
         for e in raw {
             let st = match dtype_mode(e.dtype) {
                 // A directory may be a mount point, whose `d_ino` is not
@@ -321,11 +281,7 @@ impl HostFs {
                 },
             };
             let ino = self.nodes.intern(dir, &e.name, &st);
-            out.push(DirEntry {
-                ino,
-                name: e.name,
-                kind: kind_of(st.st_mode),
-            });
+            out.push(DirEntry { ino, name: e.name, kind: kind_of(st.st_mode) });
         }
         Ok(out)
     }
@@ -380,26 +336,14 @@ impl FileSystem for HostFs {
         Ok(self.nodes.get(dir)?.parent)
     }
 
-    fn create(
-        &mut self,
-        _cx: &FsCtx,
-        dir: Ino,
-        name: &[u8],
-        node: NewNode,
-        mode: u32,
-    ) -> KResult<Ino> {
+    fn create(&mut self, _cx: &FsCtx, dir: Ino, name: &[u8], node: NewNode, mode: u32) -> KResult<Ino> {
         self.writable()?;
         let dfd = self.dir_fd(dir)?;
         let d = dfd.as_raw_fd();
         let mode = mode & 0o7777;
         match node {
             NewNode::File => {
-                let fd = sys::openat(
-                    d,
-                    name,
-                    libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NONBLOCK,
-                    mode,
-                )?;
+                let fd = sys::openat(d, name, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NONBLOCK, mode)?;
                 // The host's umask applied to the mode; the guest's already
                 // did, so set exactly what was asked.
                 // SAFETY: plain syscall on our descriptor.
@@ -444,9 +388,7 @@ impl FileSystem for HostFs {
     fn unlink(&mut self, _cx: &FsCtx, dir: Ino, name: &[u8]) -> KResult<()> {
         self.writable()?;
         let fd = self.dir_fd(dir)?;
-        let known = sys::fstatat(fd.as_raw_fd(), name)
-            .ok()
-            .and_then(|st| self.nodes.known(&st));
+        let known = sys::fstatat(fd.as_raw_fd(), name).ok().and_then(|st| self.nodes.known(&st));
         sys::unlinkat(fd.as_raw_fd(), name, 0)?;
         if let Some(n) = known.and_then(|i| self.nodes.get_mut(i).ok()) {
             if n.opens == 0 {
@@ -459,9 +401,7 @@ impl FileSystem for HostFs {
     fn rmdir(&mut self, _cx: &FsCtx, dir: Ino, name: &[u8]) -> KResult<()> {
         self.writable()?;
         let fd = self.dir_fd(dir)?;
-        let known = sys::fstatat(fd.as_raw_fd(), name)
-            .ok()
-            .and_then(|st| self.nodes.known(&st));
+        let known = sys::fstatat(fd.as_raw_fd(), name).ok().and_then(|st| self.nodes.known(&st));
         sys::unlinkat(fd.as_raw_fd(), name, libc::AT_REMOVEDIR)?;
         if let Some(i) = known {
             self.forget_dir(i);
@@ -469,15 +409,7 @@ impl FileSystem for HostFs {
         Ok(())
     }
 
-    fn rename(
-        &mut self,
-        _cx: &FsCtx,
-        from_dir: Ino,
-        from: &[u8],
-        to_dir: Ino,
-        to: &[u8],
-        flags: u32,
-    ) -> KResult<()> {
+    fn rename(&mut self, _cx: &FsCtx, from_dir: Ino, from: &[u8], to_dir: Ino, to: &[u8], flags: u32) -> KResult<()> {
         self.writable()?;
         if flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0 {
             return Err(Errno::EINVAL);
@@ -496,11 +428,7 @@ impl FileSystem for HostFs {
     fn link(&mut self, _cx: &FsCtx, ino: Ino, dir: Ino, name: &[u8]) -> KResult<()> {
         self.writable()?;
         let (sdir, sname) = self.locate(ino)?;
-        if !self
-            .nodes
-            .get(ino)?
-            .same_file(&sys::fstatat(sdir.as_raw_fd(), &sname)?)
-        {
+        if !self.nodes.get(ino)?.same_file(&sys::fstatat(sdir.as_raw_fd(), &sname)?) {
             return Err(Errno::ESTALE);
         }
         let dfd = self.dir_fd(dir)?;
@@ -512,32 +440,18 @@ impl FileSystem for HostFs {
             return Err(Errno::EINVAL);
         }
         let (dir, name) = self.locate(ino)?;
-        if !self
-            .nodes
-            .get(ino)?
-            .same_file(&sys::fstatat(dir.as_raw_fd(), &name)?)
-        {
+        if !self.nodes.get(ino)?.same_file(&sys::fstatat(dir.as_raw_fd(), &name)?) {
             return Err(Errno::ESTALE);
         }
         sys::readlinkat(dir.as_raw_fd(), &name)
     }
 
-    fn readdir(
-        &mut self,
-        _cx: &FsCtx,
-        dir: Ino,
-        pos: u64,
-        max: usize,
-    ) -> KResult<Vec<(DirEntry, u64)>> {
+    fn readdir(&mut self, _cx: &FsCtx, dir: Ino, pos: u64, max: usize) -> KResult<Vec<(DirEntry, u64)>> {
         if self.nodes.get(dir)?.kind != FileType::Directory {
             return Err(Errno::ENOTDIR);
         }
         let (gen, index) = dirs::decode(pos);
-        let kept = if pos == 0 {
-            None
-        } else {
-            self.snaps.get(dir, gen)
-        };
+        let kept = if pos == 0 { None } else { self.snaps.get(dir, gen) };
         let (gen, entries) = match kept {
             Some(e) => (gen, e),
             None => {
@@ -545,13 +459,7 @@ impl FileSystem for HostFs {
                 self.snaps.insert(dir, list)
             }
         };
-        Ok(entries
-            .iter()
-            .enumerate()
-            .skip(index)
-            .take(max)
-            .map(|(i, e)| (e.clone(), dirs::encode(gen, i + 1)))
-            .collect())
+        Ok(entries.iter().enumerate().skip(index).take(max).map(|(i, e)| (e.clone(), dirs::encode(gen, i + 1))).collect())
     }
 
     fn read(&mut self, _cx: &FsCtx, ino: Ino, off: u64, buf: &mut [u8]) -> KResult<usize> {
@@ -611,11 +519,7 @@ impl FileSystem for HostFs {
         if n.kind == FileType::Regular && n.file.is_none() {
             // The kernel checks the guest's access mode; the host
             // descriptor is as capable as the host allows.
-            let modes: &[i32] = if self.readonly {
-                &[libc::O_RDONLY]
-            } else {
-                &[libc::O_RDWR, libc::O_RDONLY, libc::O_WRONLY]
-            };
+            let modes: &[i32] = if self.readonly { &[libc::O_RDONLY] } else { &[libc::O_RDWR, libc::O_RDONLY, libc::O_WRONLY] };
             let mut last = Errno::EACCES;
             let mut fd = None;
             for &m in modes {
@@ -624,9 +528,7 @@ impl FileSystem for HostFs {
                         fd = Some(f);
                         break;
                     }
-                    Err(e @ (Errno::EACCES | Errno::EPERM | Errno::EROFS | Errno::ETXTBSY)) => {
-                        last = e
-                    }
+                    Err(e @ (Errno::EACCES | Errno::EPERM | Errno::EROFS | Errno::ETXTBSY)) => last = e,
                     Err(e) => return Err(e),
                 }
             }

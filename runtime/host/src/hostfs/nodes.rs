@@ -58,22 +58,10 @@ pub struct Nodes {
 impl Nodes {
     /// A table holding the root, described by `st`.
     pub fn new(st: &libc::stat) -> Self {
-        let mut n = Nodes {
-            map: HashMap::new(),
-            by_host: HashMap::new(),
-            next: ROOT + 1,
-        };
+        let mut n = Nodes { map: HashMap::new(), by_host: HashMap::new(), next: ROOT + 1 };
         n.map.insert(
             ROOT,
-            Node {
-                parent: ROOT,
-                name: Vec::new(),
-                dev: st.st_dev,
-                host_ino: st.st_ino,
-                kind: FileType::Directory,
-                file: None,
-                opens: 0,
-            },
+            Node { parent: ROOT, name: Vec::new(), dev: st.st_dev, host_ino: st.st_ino, kind: FileType::Directory, file: None, opens: 0 },
         );
         n.by_host.insert((st.st_dev, st.st_ino), ROOT);
         n
@@ -107,15 +95,7 @@ impl Nodes {
         }
         let ino = self.next;
         self.next += 1;
-        let node = Node {
-            parent,
-            name: name.to_vec(),
-            dev: st.st_dev,
-            host_ino: st.st_ino,
-            kind,
-            file: None,
-            opens: 0,
-        };
+        let node = Node { parent, name: name.to_vec(), dev: st.st_dev, host_ino: st.st_ino, kind, file: None, opens: 0 };
         self.map.insert(ino, node);
         self.by_host.insert((st.st_dev, st.st_ino), ino);
         ino

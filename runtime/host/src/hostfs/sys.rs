@@ -51,22 +51,14 @@ pub fn openat(dir: RawFd, name: &[u8], flags: i32, mode: u32) -> KResult<OwnedFd
     let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     // SAFETY: `c` is a valid C string; on success the kernel returns a new
     // descriptor we own.
-    let fd = cvt(
-        || unsafe { libc::openat(dir, c.as_ptr(), flags, mode as libc::c_uint) } as libc::c_long,
-    )?;
+    let fd = cvt(|| unsafe { libc::openat(dir, c.as_ptr(), flags, mode as libc::c_uint) } as libc::c_long)?;
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 /// Opens `.` of a directory descriptor (e.g. to list an `O_PATH` one).
 pub fn reopen_dir(dir: RawFd) -> KResult<OwnedFd> {
     // SAFETY: a literal C string; the result is a new descriptor we own.
-    let fd = cvt(|| unsafe {
-        libc::openat(
-            dir,
-            c".".as_ptr(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
-        )
-    } as libc::c_long)?;
+    let fd = cvt(|| unsafe { libc::openat(dir, c".".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC) } as libc::c_long)?;
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
@@ -82,28 +74,20 @@ pub fn fstatat(dir: RawFd, name: &[u8]) -> KResult<libc::stat> {
     let c = name_cstr(name)?;
     // SAFETY: valid C string and out-parameter.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    cvt(
-        || unsafe { libc::fstatat(dir, c.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) }
-            as libc::c_long,
-    )?;
+    cvt(|| unsafe { libc::fstatat(dir, c.as_ptr(), &mut st, libc::AT_SYMLINK_NOFOLLOW) } as libc::c_long)?;
     Ok(st)
 }
 
 pub fn mkdirat(dir: RawFd, name: &[u8], mode: u32) -> KResult<()> {
     let c = name_cstr(name)?;
     // SAFETY: valid C string.
-    cvt(|| unsafe { libc::mkdirat(dir, c.as_ptr(), mode as libc::mode_t) } as libc::c_long)
-        .map(drop)
+    cvt(|| unsafe { libc::mkdirat(dir, c.as_ptr(), mode as libc::mode_t) } as libc::c_long).map(drop)
 }
 
 pub fn mkfifoat(dir: RawFd, name: &[u8], mode: u32) -> KResult<()> {
     let c = name_cstr(name)?;
     // SAFETY: valid C string.
-    cvt(
-        || unsafe { libc::mknodat(dir, c.as_ptr(), libc::S_IFIFO | mode as libc::mode_t, 0) }
-            as libc::c_long,
-    )
-    .map(drop)
+    cvt(|| unsafe { libc::mknodat(dir, c.as_ptr(), libc::S_IFIFO | mode as libc::mode_t, 0) } as libc::c_long).map(drop)
 }
 
 pub fn symlinkat(target: &[u8], dir: RawFd, name: &[u8]) -> KResult<()> {
@@ -119,35 +103,18 @@ pub fn unlinkat(dir: RawFd, name: &[u8], flags: i32) -> KResult<()> {
     cvt(|| unsafe { libc::unlinkat(dir, c.as_ptr(), flags) } as libc::c_long).map(drop)
 }
 
-pub fn renameat2(
-    from_dir: RawFd,
-    from: &[u8],
-    to_dir: RawFd,
-    to: &[u8],
-    flags: u32,
-) -> KResult<()> {
+pub fn renameat2(from_dir: RawFd, from: &[u8], to_dir: RawFd, to: &[u8], flags: u32) -> KResult<()> {
     let (f, t) = (name_cstr(from)?, name_cstr(to)?);
     // SAFETY: valid C strings. (The raw syscall: older C libraries lack
     // the wrapper.)
-    cvt(|| unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            from_dir,
-            f.as_ptr(),
-            to_dir,
-            t.as_ptr(),
-            flags,
-        )
-    })
-    .map(drop)
+    cvt(|| unsafe { libc::syscall(libc::SYS_renameat2, from_dir, f.as_ptr(), to_dir, t.as_ptr(), flags) }).map(drop)
 }
 
 /// A hard link; never follows a symlink at the source.
 pub fn linkat(from_dir: RawFd, from: &[u8], to_dir: RawFd, to: &[u8]) -> KResult<()> {
     let (f, t) = (name_cstr(from)?, name_cstr(to)?);
     // SAFETY: valid C strings.
-    cvt(|| unsafe { libc::linkat(from_dir, f.as_ptr(), to_dir, t.as_ptr(), 0) } as libc::c_long)
-        .map(drop)
+    cvt(|| unsafe { libc::linkat(from_dir, f.as_ptr(), to_dir, t.as_ptr(), 0) } as libc::c_long).map(drop)
 }
 
 pub fn readlinkat(dir: RawFd, name: &[u8]) -> KResult<Vec<u8>> {
@@ -155,11 +122,7 @@ pub fn readlinkat(dir: RawFd, name: &[u8]) -> KResult<Vec<u8>> {
     let mut buf = vec![0u8; 256];
     loop {
         // SAFETY: valid C string; `buf` is writable for its length.
-        let n =
-            cvt(
-                || unsafe { libc::readlinkat(dir, c.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) }
-                    as libc::c_long,
-            )? as usize;
+        let n = cvt(|| unsafe { libc::readlinkat(dir, c.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) } as libc::c_long)? as usize;
         if n < buf.len() {
             buf.truncate(n);
             return Ok(buf);
@@ -188,23 +151,13 @@ pub fn chmod_fd(fd: &OwnedFd, mode: u32) -> KResult<()> {
 pub fn chown_fd(fd: &OwnedFd, uid: Option<u32>, gid: Option<u32>) -> KResult<()> {
     let (u, g) = (uid.unwrap_or(u32::MAX), gid.unwrap_or(u32::MAX));
     // SAFETY: an empty C string with AT_EMPTY_PATH names the descriptor.
-    cvt(
-        || unsafe { libc::fchownat(fd.as_raw_fd(), c"".as_ptr(), u, g, libc::AT_EMPTY_PATH) }
-            as libc::c_long,
-    )
-    .map(drop)
+    cvt(|| unsafe { libc::fchownat(fd.as_raw_fd(), c"".as_ptr(), u, g, libc::AT_EMPTY_PATH) } as libc::c_long).map(drop)
 }
 
 fn timespec(t: Option<Timespec>) -> libc::timespec {
     match t {
-        Some(t) => libc::timespec {
-            tv_sec: t.sec as libc::time_t,
-            tv_nsec: t.nsec as libc::c_long,
-        },
-        None => libc::timespec {
-            tv_sec: 0,
-            tv_nsec: libc::UTIME_OMIT,
-        },
+        Some(t) => libc::timespec { tv_sec: t.sec as libc::time_t, tv_nsec: t.nsec as libc::c_long },
+        None => libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_OMIT },
     }
 }
 
@@ -214,39 +167,27 @@ pub fn utimes_fd(fd: &OwnedFd, atime: Option<Timespec>, mtime: Option<Timespec>)
     let p = proc_path(fd.as_raw_fd());
     let ts = [timespec(atime), timespec(mtime)];
     // SAFETY: valid C string and a two-element timespec array.
-    cvt(|| unsafe { libc::utimensat(libc::AT_FDCWD, p.as_ptr(), ts.as_ptr(), 0) } as libc::c_long)
-        .map(drop)
+    cvt(|| unsafe { libc::utimensat(libc::AT_FDCWD, p.as_ptr(), ts.as_ptr(), 0) } as libc::c_long).map(drop)
 }
 
 /// Sets the times of a symlink itself.
-pub fn utimes_link(
-    dir: RawFd,
-    name: &[u8],
-    atime: Option<Timespec>,
-    mtime: Option<Timespec>,
-) -> KResult<()> {
+pub fn utimes_link(dir: RawFd, name: &[u8], atime: Option<Timespec>, mtime: Option<Timespec>) -> KResult<()> {
     let c = name_cstr(name)?;
     let ts = [timespec(atime), timespec(mtime)];
     // SAFETY: valid C string and a two-element timespec array.
-    cvt(
-        || unsafe { libc::utimensat(dir, c.as_ptr(), ts.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) }
-            as libc::c_long,
-    )
-    .map(drop)
+    cvt(|| unsafe { libc::utimensat(dir, c.as_ptr(), ts.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) } as libc::c_long).map(drop)
 }
 
 pub fn pread(fd: RawFd, buf: &mut [u8], off: u64) -> KResult<usize> {
     let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
     // SAFETY: `buf` is writable for its length.
-    cvt(|| unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), buf.len(), off) } as libc::c_long)
-        .map(|n| n as usize)
+    cvt(|| unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), buf.len(), off) } as libc::c_long).map(|n| n as usize)
 }
 
 pub fn pwrite(fd: RawFd, data: &[u8], off: u64) -> KResult<usize> {
     let off = i64::try_from(off).map_err(|_| Errno::EINVAL)?;
     // SAFETY: `data` is readable for its length.
-    cvt(|| unsafe { libc::pwrite(fd, data.as_ptr().cast(), data.len(), off) } as libc::c_long)
-        .map(|n| n as usize)
+    cvt(|| unsafe { libc::pwrite(fd, data.as_ptr().cast(), data.len(), off) } as libc::c_long).map(|n| n as usize)
 }
 
 pub fn ftruncate(fd: RawFd, size: u64) -> KResult<()> {
@@ -297,11 +238,7 @@ pub fn list_dir(dir: RawFd) -> KResult<Vec<RawEntry>> {
             if name == b"." || name == b".." {
                 continue;
             }
-            out.push(RawEntry {
-                name: name.to_vec(),
-                ino: (*ent).d_ino,
-                dtype: (*ent).d_type,
-            });
+            out.push(RawEntry { name: name.to_vec(), ino: (*ent).d_ino, dtype: (*ent).d_type });
         }
     }
 }
