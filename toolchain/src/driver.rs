@@ -212,8 +212,10 @@ pub fn run(lang: Lang, user_args: &[String]) -> Result<i32> {
     }
     let status = Command::new(&tc.llvm.clang).args(&argv).status().map_err(|e| Error::Spawn { tool: tc.llvm.clang.clone(), source: e })?;
     let code = status.code().unwrap_or(1);
-    if code == 0 && p.action == Action::Link {
-        abi_section::stamp_file(Path::new(p.output.as_deref().unwrap_or("a.out")))?;
+    let output = Path::new(p.output.as_deref().unwrap_or("a.out"));
+    // Only regular files: build systems link to /dev/null to test flags.
+    if code == 0 && p.action == Action::Link && output.metadata().is_ok_and(|m| m.is_file()) {
+        abi_section::stamp_file(output)?;
     }
     Ok(code)
 }

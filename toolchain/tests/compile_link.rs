@@ -225,6 +225,13 @@ fn source_from_stdin_with_x_c_links() {
 }
 
 #[test]
+fn linking_to_dev_null_works() {
+    let d = tempfile::tempdir().unwrap();
+    let src = c_source("main_void.c");
+    ok(run(d.path(), "wasmos-cc", &[src.to_str().unwrap(), "-o", "/dev/null"]));
+}
+
+#[test]
 fn undefined_symbols_fail_to_link() {
     let d = tempfile::tempdir().unwrap();
     let src = c_source("undefined.c");
