@@ -123,7 +123,7 @@ pub fn main() -> i32 {
             match result {
                 Ok(code) => code,
                 Err(e) => {
-                    eprintln!("wasmos: {e:#}");
+                    crate::host_services::stderr_line(&format!("wasmos: {e:#}"));
                     match e.downcast_ref::<LoadError>() {
                         Some(l) => l.exit_code(),
                         None => 125,

@@ -82,6 +82,15 @@ pub fn write_all_fd(fd: i32, mut data: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
+/// Prints one line on the real stderr. Unlike `eprintln!` it cannot panic
+/// (a closed or broken stderr just loses the line).
+pub fn stderr_line(line: &str) {
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    let _ = write_all_fd(2, text.as_bytes());
+}
+
 impl Host for HostServices {
     fn realtime_ns(&self) -> u64 {
         clock_ns(libc::CLOCK_REALTIME)

@@ -14,6 +14,7 @@ use wasmos_kernel::{strace, Errno, ExitStatus, Outcome};
 use wasmtime::{AsContextMut, Caller, Engine, Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
 
 use crate::error::LoadError;
+use crate::host_services::{stderr_line, write_all_fd};
 use crate::memory::GuestMemory;
 use crate::shared::Shared;
 use crate::sjlj::{self, SjljExports, STACK_POINTER_EXPORT, TABLE_EXPORT};
@@ -111,7 +112,7 @@ impl Process {
                 Some(GuestExit(s)) => *s,
                 None => {
                     let (msg, s) = trap::report(&self.name, &e);
-                    eprintln!("wasmos: {msg}");
+                    stderr_line(&format!("wasmos: {msg}"));
                     s
                 }
             },
@@ -125,7 +126,7 @@ impl Process {
                 ExitStatus::Code(c) => format!("exited with {c}"),
                 ExitStatus::Signal(s) => format!("killed by {}", signal_name(s)),
             };
-            eprintln!("{}+++ {what} +++", if many { format!("[pid {pid}] ") } else { String::new() });
+            stderr_line(&format!("{}+++ {what} +++", if many { format!("[pid {pid}] ") } else { String::new() }));
         }
         status
     }
@@ -192,5 +193,5 @@ fn syscall(mut caller: Caller<'_, ProcState>, nr: i32, a0: i32, a1: i32, a2: i32
 /// exist (as strace -f does).
 fn trace_line(processes: usize, pid: u32, line: &str) {
     let text = if processes > 1 { format!("[pid {pid}] {line}\n") } else { format!("{line}\n") };
-    let _ = crate::host_services::write_all_fd(2, text.as_bytes());
+    let _ = write_all_fd(2, text.as_bytes());
 }
