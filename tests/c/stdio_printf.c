@@ -9,7 +9,7 @@
 
 int main(void) {
     printf("int %d %i %5d|%-5d|%05d %+d\n", 42, -7, 3, 3, 3, 9);
-    printf("limits %d %d %u %ld %lld %llu\n", INT_MAX, INT_MIN, UINT_MAX, (long)LONG_MIN, LLONG_MAX, ULLONG_MAX);
+    printf("limits %d %d %u %lld %llu\n", INT_MAX, INT_MIN, UINT_MAX, LLONG_MAX, ULLONG_MAX);
     printf("hex %x %X %#x %o %#o\n", 255, 255, 255, 8, 8);
     printf("int64 %" PRId64 " %" PRIu64 " %" PRIx64 "\n", (int64_t)-1234567890123LL, (uint64_t)18000000000000000000ULL, (uint64_t)0xdeadbeefcafeULL);
     printf("size %zu %zd ptrdiff %td\n", sizeof(long long), (ssize_t)-5, (ptrdiff_t)12);

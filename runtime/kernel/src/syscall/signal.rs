@@ -104,7 +104,31 @@ pub fn rt_sigprocmask(k: &mut Kernel, c: &mut Call) -> SysResult {
     if oset != 0 {
         c.write_u64(oset, old)?;
     }
+    deliver_unblocked(k, c.pid)?;
     Ok(0)
+}
+
+/// Acts on pending signals that are no longer blocked: default actions run
+/// now (as Linux does on return from `sigprocmask`); signals with a guest
+/// handler stay pending until handlers can run.
+fn deliver_unblocked(k: &mut Kernel, pid: u32) -> Result<(), Stop> {
+    let sig = &k.proc(pid).signals;
+    let ready = sig.pending & !sig.mask;
+    for s in 1..NSIG {
+        if ready & bit(s) == 0 {
+            continue;
+        }
+        let handler = k.proc(pid).signals.actions[s as usize].handler;
+        if handler == SIG_DFL && default_action(s) == DefaultAction::Terminate {
+            let status = ExitStatus::Signal(s);
+            k.terminate(pid, status);
+            return Err(Stop::Exit(status));
+        }
+        if handler == SIG_DFL || handler == SIG_IGN {
+            k.proc_mut(pid).signals.pending &= !bit(s);
+        }
+    }
+    Ok(())
 }
 
 pub fn rt_sigpending(k: &mut Kernel, c: &mut Call) -> SysResult {
@@ -257,6 +281,14 @@ mod tests {
         let pend = h.alloc(8);
         assert_eq!(h.sys(nr::rt_sigpending, &[pend, 8]), 0);
         assert_eq!(h.u64_at(pend), 1 << 14);
+        // Unblocking a pending default-action signal acts on it at once
+        // (musl's raise() and abort() rely on this).
+        let h2 = &mut Harness::new();
+        let p2 = h2.pid;
+        let set2 = h2.put(&(1u64 << 5).to_le_bytes()); // SIGABRT
+        assert_eq!(h2.sys(nr::rt_sigprocmask, &[SIG_BLOCK, set2, 0, 8]), 0);
+        assert_eq!(h2.sys(nr::tkill, &[p2, SIGABRT]), 0);
+        assert_eq!(h2.call(nr::rt_sigprocmask, &[SIG_UNBLOCK, set2, 0, 8], false), Outcome::Exit(ExitStatus::Signal(SIGABRT)));
         let ign = sigaction(&mut h, 1, 0, 0);
         assert_eq!(h.sys(nr::rt_sigaction, &[15, ign, 0, 8]), 0);
         assert_eq!(h.sys(nr::rt_sigpending, &[pend, 8]), 0);
