@@ -19,6 +19,7 @@
 //! ```
 
 mod builder;
+pub mod cli;
 mod error;
 pub mod flags;
 pub mod headers;

@@ -72,8 +72,20 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let nat: Vec<Vec<f64>> = (0..5).map(|_| run_native(&native, &[tmp.path().to_str().unwrap()])).collect();
     let was: Vec<Vec<f64>> = (0..5).map(|_| run_wasm(&wasm, &[], &["/tmp"])).collect();
-    rows.push(Row { name: "4 KiB write to /tmp", unit: "ns", native: median(nat.iter().map(|v| v[0]).collect()), wasmos: median(was.iter().map(|v| v[0]).collect()), target: "-" });
-    rows.push(Row { name: "4 KiB read from /tmp", unit: "ns", native: median(nat.iter().map(|v| v[1]).collect()), wasmos: median(was.iter().map(|v| v[1]).collect()), target: "-" });
+    rows.push(Row {
+        name: "4 KiB write to /tmp",
+        unit: "ns",
+        native: median(nat.iter().map(|v| v[0]).collect()),
+        wasmos: median(was.iter().map(|v| v[0]).collect()),
+        target: "-",
+    });
+    rows.push(Row {
+        name: "4 KiB read from /tmp",
+        unit: "ns",
+        native: median(nat.iter().map(|v| v[1]).collect()),
+        wasmos: median(was.iter().map(|v| v[1]).collect()),
+        target: "-",
+    });
 
     let (wasm, native) = build("bench_cpu");
     let n: Vec<f64> = (0..3).map(|_| run_native(&native, &[])[0]).collect();

@@ -40,7 +40,17 @@ fn ensure_tools() -> &'static PathBuf {
     static TOOLS: OnceLock<PathBuf> = OnceLock::new();
     TOOLS.get_or_init(|| {
         let mut cmd = Command::new(env!("CARGO"));
-        cmd.current_dir(workspace_root()).args(["build", "--quiet", "-p", "wasmos-host", "-p", "wasmos-cc", "--bins"]);
+        cmd.current_dir(workspace_root()).args([
+            "build",
+            "--quiet",
+            "-p",
+            "wasmos-host",
+            "-p",
+            "wasmos-cc",
+            "-p",
+            "cargo-wasmos",
+            "--bins",
+        ]);
         if let Some(p) = profile_flag() {
             cmd.arg(p);
         }

@@ -168,10 +168,7 @@ fn read_only_mount_refuses_writes() {
     let spec = format!("{}:/ro:ro", host.path().display());
     let w = run_wasmos(&["--dir", &spec], &b.wasm, &["/ro"], b"");
     let out = String::from_utf8_lossy(&w.stdout);
-    let expect = [
-        "content [data]",
-        "-> -1 EROFS",
-    ];
+    let expect = ["content [data]", "-> -1 EROFS"];
     for e in expect {
         assert!(out.contains(e), "missing {e:?} in:\n{out}");
     }

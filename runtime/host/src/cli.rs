@@ -112,23 +112,34 @@ fn raise_nofile_limit() {
     }
 }
 
+/// Process-wide set-up every front end does before running programs:
+/// logging (if asked for) and the open-file limit.
+pub fn prepare() {
+    init_logging();
+    raise_nofile_limit();
+}
+
 /// The whole binary: parse, run, map the outcome to an exit code.
 pub fn main() -> i32 {
     let cli = parse();
-    init_logging();
-    raise_nofile_limit();
+    prepare();
     match cli.command {
-        Command::Run(args) => {
-            let result = args.to_options().map_err(anyhow::Error::from).and_then(|o| run(&o));
-            match result {
-                Ok(code) => code,
-                Err(e) => {
-                    crate::host_services::stderr_line(&format!("wasmos: {e:#}"));
-                    match e.downcast_ref::<LoadError>() {
-                        Some(l) => l.exit_code(),
-                        None => 125,
-                    }
-                }
+        Command::Run(args) => run_command(&args),
+    }
+}
+
+/// `wasmos run`: runs the program and returns the exit code to use, after
+/// printing a one-line error if the program could not be started. Shared
+/// with `cargo wasmos run`.
+pub fn run_command(args: &RunArgs) -> i32 {
+    let result = args.to_options().map_err(anyhow::Error::from).and_then(|o| run(&o));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            crate::host_services::stderr_line(&format!("wasmos: {e:#}"));
+            match e.downcast_ref::<LoadError>() {
+                Some(l) => l.exit_code(),
+                None => 125,
             }
         }
     }
