@@ -2,7 +2,7 @@
 //! with the same source compiled natively and run on Linux: same stdout,
 //! same exit status.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use wasmos_tests::*;
