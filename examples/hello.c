@@ -15,7 +15,7 @@ int main(int argc, char **argv) {
     FILE *f = fopen("/tmp/greeting.txt", "w+");
     fprintf(f, "written at %ld\n", (long)time(NULL));
     rewind(f);
-    char line[64];
+    char line[128];
     if (fgets(line, sizeof line, f)) printf("  /tmp/greeting.txt: %s", line);
     fclose(f);
 
