@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use wasm_encoder::Section;
+
 use wasmos_tests::*;
 
 fn hello(dir: &Path) -> std::path::PathBuf {
@@ -19,24 +21,10 @@ fn without_section(bytes: &[u8], name: &str) -> Vec<u8> {
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         let payload = payload.unwrap();
         if let Some((id, range)) = payload.as_section() {
-            if let wasmparser::Payload::CustomSection(c) = &payload {
-                if c.name() == name {
-                    continue;
-                }
+            if matches!(&payload, wasmparser::Payload::CustomSection(c) if c.name() == name) {
+                continue;
             }
-            // Re-emit the section header (id + LEB length) and body.
-            out.push(id);
-            let mut len = range.len() as u32;
-            loop {
-                let byte = (len & 0x7f) as u8;
-                len >>= 7;
-                if len == 0 {
-                    out.push(byte);
-                    break;
-                }
-                out.push(byte | 0x80);
-            }
-            out.extend_from_slice(&bytes[range]);
+            wasm_encoder::RawSection { id, data: &bytes[range] }.append_to(&mut out);
         }
     }
     out
@@ -72,13 +60,8 @@ fn wrong_abi_version() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = without_section(&std::fs::read(hello(dir.path())).unwrap(), "wasmos.abi");
     // Append a custom section claiming ABI 99.
-    let name = b"wasmos.abi";
-    let body_len = 1 + name.len() + 4;
-    bytes.push(0);
-    bytes.push(body_len as u8);
-    bytes.push(name.len() as u8);
-    bytes.extend_from_slice(name);
-    bytes.extend_from_slice(&99u32.to_le_bytes());
+    let payload = 99u32.to_le_bytes();
+    wasm_encoder::CustomSection { name: "wasmos.abi".into(), data: payload[..].into() }.append_to(&mut bytes);
     let f = dir.path().join("abi99.wasm");
     std::fs::write(&f, bytes).unwrap();
     let err = one_line_error(&run_wasmos(&[], &f, &[], b""));
