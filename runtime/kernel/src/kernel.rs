@@ -93,6 +93,15 @@ impl Kernel {
         for dir in [&b"/bin"[..], b"/etc", b"/home", b"/usr/bin", b"/var/tmp", b"/root"] {
             k.mkdir_p(dir).expect("creating the root skeleton in memfs");
         }
+        // The account and host files programs expect on any Linux system.
+        for (path, data) in [
+            (&b"/etc/passwd"[..], &b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"[..]),
+            (b"/etc/group", b"root:x:0:\nnogroup:x:65534:\n"),
+            (b"/etc/hosts", b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+            (b"/etc/hostname", b"wasmos\n"),
+        ] {
+            k.write_file(path, data, 0o644).expect("seeding /etc in memfs");
+        }
         k.mount(b"/tmp", Box::new(vfs::memfs::MemFs::with_type("tmpfs", 0o1777)), false).expect("mounting /tmp");
         k.mount(b"/dev", Box::new(vfs::devfs::DevFs::new()), false).expect("mounting /dev");
         k.mount(b"/proc", Box::new(vfs::procfs::ProcFs::new()), true).expect("mounting /proc");
@@ -112,6 +121,31 @@ impl Kernel {
     pub fn mkdir_p(&mut self, path: &[u8]) -> KResult<vfs::NodeRef> {
         fs_ctx!(self, 0, snap, cx);
         vfs::path::mkdir_p(&mut self.vfs, &cx, path)
+    }
+
+    /// Creates (or replaces) a regular file at the absolute `path` with
+    /// `data`, creating missing parent directories. For engines seeding the
+    /// root file system.
+    pub fn write_file(&mut self, path: &[u8], data: &[u8], mode: u32) -> KResult<()> {
+        let split = path.iter().rposition(|&c| c == b'/').ok_or(Errno::EINVAL)?;
+        let (dir, name) = (&path[..split], &path[split + 1..]);
+        if name.is_empty() {
+            return Err(Errno::EISDIR);
+        }
+        let dir = self.mkdir_p(dir)?;
+        fs_ctx!(self, 0, snap, cx);
+        let fs = &mut self.vfs.get_mut(dir.mount).fs;
+        let ino = match fs.lookup(&cx, dir.ino, name) {
+            Ok(ino) => ino,
+            Err(Errno::ENOENT) => fs.create(&cx, dir.ino, name, vfs::NewNode::File, mode)?,
+            Err(e) => return Err(e),
+        };
+        fs.setattr(&cx, ino, &vfs::SetAttr { size: Some(0), ..Default::default() })?;
+        let mut off = 0;
+        while off < data.len() {
+            off += fs.write(&cx, ino, off as u64, &data[off..])?;
+        }
+        Ok(())
     }
 
     /// Creates the first process, with descriptors 0–2 on the host's
@@ -249,5 +283,32 @@ impl Kernel {
     /// Number of live processes.
     pub fn process_count(&self) -> usize {
         self.procs.procs.values().filter(|p| p.state == ProcState::Running).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::abi::flags::*;
+    use crate::abi::syscalls::nr;
+    use crate::testutil::Harness;
+
+    #[test]
+    fn root_has_etc_files_and_write_file_replaces() {
+        let mut h = Harness::new();
+        h.k.write_file(b"/etc/motd", b"first version, long", 0o600).unwrap();
+        h.k.write_file(b"/etc/motd", b"second", 0o600).unwrap();
+        h.k.write_file(b"/opt/new/dir/f", b"x", 0o644).unwrap();
+        for (path, want) in [("/etc/motd", &b"second"[..]), ("/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"), ("/opt/new/dir/f", b"x")] {
+            let p = h.cstr(path);
+            let fd = h.sys(nr::openat, &[AT_FDCWD as u32, p, O_RDONLY, 0]);
+            assert!(fd >= 0, "{path}: {fd}");
+            let buf = h.alloc(64);
+            let n = h.sys(nr::read, &[fd as u32, buf, 64]);
+            assert!(h.bytes(buf, n as usize).starts_with(want), "{path}");
+            if path == "/etc/motd" {
+                assert_eq!(n, 6);
+            }
+        }
+        assert!(h.k.write_file(b"/etc/", b"", 0o644).is_err());
     }
 }
