@@ -110,6 +110,9 @@ impl Toolchain {
                 a.extend(p.forward.iter().cloned());
             }
             Action::Link => {
+                // Linking only objects leaves our compile flags unused; like
+                // `cc`, say nothing about that.
+                a.push("-Wno-unused-command-line-argument".into());
                 a.push(format!("-fuse-ld={}", self.llvm.wasm_ld.display()));
                 // We add start files and libraries ourselves, in order.
                 a.push("-nostdlib".into());
