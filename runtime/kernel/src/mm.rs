@@ -122,6 +122,13 @@ impl Mm {
                 if a % PAGE != 0 {
                     return Err(Errno::EINVAL);
                 }
+                // Inside the heap (musl's malloc puts a guard page at the
+                // start of memory it got from brk): the pages are already
+                // ours, so the mapping is just fresh zeroes in place.
+                if a >= self.brk_start && a + len <= page_up(self.brk) {
+                    Self::zero(mem, a, a + len, u64::MAX)?;
+                    return Ok(a);
+                }
                 if a < page_up(self.brk) || a + len > ADDRESS_LIMIT {
                     return Err(Errno::ENOMEM);
                 }

@@ -141,6 +141,18 @@ mod tests {
     }
 
     #[test]
+    fn fixed_mapping_inside_the_heap_zeroes_in_place() {
+        let mut h = Harness::new();
+        let start = h.sys(nr::brk, &[0]) as u32;
+        assert_eq!(h.sys(nr::brk, &[start + 8192]) as u32, start + 8192);
+        h.mem.bytes[start as usize + 4096] = 5;
+        let fixed = MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS;
+        assert_eq!(h.sys(nr::mmap2, &[start, 8192, PROT_NONE, fixed, u32::MAX, 0]) as u32, start);
+        assert_eq!(h.mem.bytes[start as usize + 4096], 0);
+        assert_eq!(h.sys(nr::mmap2, &[start + 4096, 8192, PROT_NONE, fixed, u32::MAX, 0]), Errno::ENOMEM.neg(), "straddles the break");
+    }
+
+    #[test]
     fn brk_cannot_grow_into_a_mapping() {
         let mut h = Harness::new();
         let start = h.sys(nr::brk, &[0]) as u32;
