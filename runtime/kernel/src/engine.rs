@@ -63,6 +63,54 @@ impl WaitKey {
     pub const STDIN: WaitKey = WaitKey(1);
     /// Only the deadline can end this wait.
     pub const TIMER: WaitKey = WaitKey(2);
+
+    /// Something happened to process `pid` that a wait of its own may be
+    /// waiting for: a child changed state (`wait4`), a signal arrived
+    /// (`rt_sigsuspend`, any interruptible wait), it was continued, or a key
+    /// its `ppoll`/`pselect6` watches was woken.
+    pub const fn process(pid: u32) -> WaitKey {
+        WaitKey(PROCESS_KEY_TAG | pid as u64)
+    }
+}
+
+/// Namespace tag of [`WaitKey::process`] keys (pipes use `1 << 56`).
+const PROCESS_KEY_TAG: u64 = 2 << 56;
+
+/// What [`crate::Kernel::syscall`] returns (as `Outcome::Return`) when a
+/// blocking call was interrupted by a signal whose handler has
+/// `SA_RESTART`: run the handlers ([`crate::Kernel::next_signal`]), then
+/// issue the same syscall again with `retry = false`. Never reaches a guest.
+/// (Linux's internal `ERESTARTSYS`.)
+pub const RESTART_SYSCALL: i64 = -512;
+
+/// A signal handler the engine must run now, from
+/// [`crate::Kernel::next_signal`]. The kernel has already blocked
+/// `mask | sig` (unless `SA_NODEFER`) and reset the action if
+/// `SA_RESETHAND`; after the handler returns, the engine calls
+/// [`crate::Kernel::signal_return`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub sig: u32,
+    /// Guest function (table index): `void (*)(int)`, or with `SA_SIGINFO`
+    /// `void (*)(int, siginfo_t *, void *)`.
+    pub handler: u32,
+    /// `sa_flags` as the guest set them.
+    pub flags: u32,
+    /// `siginfo_t` (128 bytes, the wasm32 layout) for `SA_SIGINFO`
+    /// handlers: the engine copies it into guest memory.
+    pub siginfo: [u8; 128],
+}
+
+/// A program `execve` resolved, for the engine to instantiate; see
+/// [`crate::Kernel::execve`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecImage {
+    /// The file to run (after `#!` processing: the interpreter).
+    pub path: alloc::vec::Vec<u8>,
+    /// Its whole contents (a wasm module: starts with `\0asm`).
+    pub binary: alloc::vec::Vec<u8>,
+    pub argv: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+    pub envp: alloc::vec::Vec<alloc::vec::Vec<u8>>,
 }
 
 /// A syscall that cannot complete yet.

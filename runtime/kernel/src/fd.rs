@@ -1,7 +1,7 @@
 //! File descriptor tables and open file descriptions.
 //!
 //! As on Linux, a descriptor points at an open file description (offset,
-//! status flags, the object); `dup` and (later) `fork` share descriptions.
+//! status flags, the object); `dup` and `fork` share descriptions.
 //! Descriptions live in an arena owned by the kernel ([`OpenFiles`]) and are
 //! reference-counted by descriptor entries.
 
@@ -24,6 +24,9 @@ pub enum FileKind {
     Node(NodeRef),
     /// A character device; `node` is its entry in `/dev`, if any.
     Device { dev: Device, node: Option<NodeRef> },
+    /// An end of a pipe (which end the access mode says) in
+    /// [`crate::pipe::Pipes`].
+    Pipe(u32),
 }
 
 /// An open file description.
@@ -52,6 +55,14 @@ impl OpenFile {
         match &self.kind {
             FileKind::Node(n) => Some(*n),
             FileKind::Device { node, .. } => *node,
+            FileKind::Pipe(_) => None,
+        }
+    }
+    /// The pipe behind this description, if it is one.
+    pub fn pipe(&self) -> Option<u32> {
+        match self.kind {
+            FileKind::Pipe(id) => Some(id),
+            _ => None,
         }
     }
 }

@@ -28,6 +28,8 @@ use crate::{fs_ctx, Errno, KResult, Kernel};
 
 /// `st_dev` reported for host streams.
 const HOST_STREAM_DEV: u64 = makedev(0, 0x3f);
+/// `st_dev` of pipes (Linux's pipefs is an anonymous device too).
+const PIPEFS_DEV: u64 = makedev(0, 0xd);
 /// Path of the detached mount holding memfd files.
 const MEMFD_MOUNT: &[u8] = b"memfd:";
 /// Flags an open description keeps (the rest only matter while opening).
@@ -39,6 +41,15 @@ pub fn kept_flags(flags: u32) -> u32 {
         flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW)
     } else {
         (flags & !OPEN_ONLY) | O_LARGEFILE
+    }
+}
+
+/// Whether positioned I/O (`pread`, `pwrite`) makes sense on `kind`.
+fn seekable(kind: &FileKind) -> bool {
+    match kind {
+        FileKind::Device { dev, .. } => seekable_device(*dev),
+        FileKind::Pipe(_) => false,
+        FileKind::Node(_) => true,
     }
 }
 
@@ -63,7 +74,7 @@ impl Kernel {
         let f = self.files.get(proc.fds.get(dirfd)?.ofd);
         match f.kind {
             FileKind::Node(node) => Ok(Loc { node, path: f.path.clone() }),
-            FileKind::Device { .. } => Err(Errno::ENOTDIR),
+            FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::ENOTDIR),
         }
     }
 
@@ -138,6 +149,15 @@ impl Kernel {
         let n = match r.kind {
             FileKind::Device { .. } if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
             FileKind::Device { .. } => return Ok(self.files.insert(OpenFile::new(r.kind, kept_flags(flags), r.path))),
+            FileKind::Pipe(_) if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
+            // Reopening a pipe through /proc/PID/fd/N opens another end.
+            FileKind::Pipe(id) => {
+                let f = OpenFile::new(r.kind, kept_flags(flags), r.path);
+                if f.flags & O_PATH == 0 {
+                    self.pipes.open_end(id, f.readable(), f.writable());
+                }
+                return Ok(self.files.insert(f));
+            }
             FileKind::Node(n) => n,
         };
         let acc = flags & O_ACCMODE;
@@ -239,11 +259,28 @@ impl Kernel {
     /// `fstat` of any object: its node, or for a host stream what the host
     /// says it is.
     pub fn stat_kind(&mut self, pid: u32, kind: &FileKind) -> KResult<Stat> {
+        let now = crate::abi::layout::Timespec::from_nanos(self.host.realtime_ns());
         let dev = match *kind {
             FileKind::Node(n) | FileKind::Device { node: Some(n), .. } => return self.stat_node(pid, n),
             FileKind::Device { dev, node: None } => dev,
+            FileKind::Pipe(id) => {
+                let (uid, gid) = (self.proc(pid).euid, self.proc(pid).egid);
+                let mode = S_IFIFO | 0o600;
+                return Ok(Stat {
+                    dev: PIPEFS_DEV,
+                    ino: id as u64,
+                    mode,
+                    nlink: 1,
+                    uid,
+                    gid,
+                    blksize: 4096,
+                    atime: now,
+                    mtime: now,
+                    ctime: now,
+                    ..Default::default()
+                });
+            }
         };
-        let now = crate::abi::layout::Timespec::from_nanos(self.host.realtime_ns());
         let mut st = Stat { dev: HOST_STREAM_DEV, nlink: 1, blksize: 4096, atime: now, mtime: now, ctime: now, ..Default::default() };
         st.ino = 0x100 + dev.rdev();
         let (mode, rdev) = match dev {
@@ -264,7 +301,7 @@ impl Kernel {
     /// `EAGAIN` means "nothing yet" (empty standard input).
     pub fn read_ofd(&mut self, pid: u32, ofd: OfdId, buf: &mut [u8], at: Option<u64>) -> KResult<usize> {
         let f = self.files.get(ofd);
-        if at.is_some() && matches!(f.kind, FileKind::Device { dev, .. } if !seekable_device(dev)) {
+        if at.is_some() && !seekable(&f.kind) {
             return Err(Errno::ESPIPE);
         }
         if !f.readable() {
@@ -277,6 +314,13 @@ impl Kernel {
                 self.vfs.get_mut(n.mount).fs.read(&cx, n.ino, pos, buf)?
             }
             FileKind::Device { dev, .. } => return self.device_read(dev, buf),
+            FileKind::Pipe(id) => {
+                let n = self.pipes.get_mut(id).read(buf)?;
+                if n > 0 {
+                    self.wake(crate::pipe::write_key(id));
+                }
+                return Ok(n);
+            }
         };
         if at.is_none() {
             self.files.get_mut(ofd).offset = pos + n as u64;
@@ -285,10 +329,18 @@ impl Kernel {
     }
 
     /// Writes to `ofd` at `at` (or its position, which then advances);
-    /// `O_APPEND` writes at the end.
+    /// `O_APPEND` writes at the end. A pipe takes a write of at most
+    /// `PIPE_BUF` bytes whole or not at all (`EAGAIN`: no room yet), and
+    /// with no reader left fails with `EPIPE` after sending `SIGPIPE`.
     pub fn write_ofd(&mut self, pid: u32, ofd: OfdId, data: &[u8], at: Option<u64>) -> KResult<usize> {
+        self.write_ofd_atomic(pid, ofd, data, at, data.len() <= crate::pipe::PIPE_BUF)
+    }
+
+    /// [`Kernel::write_ofd`] saying whether a pipe must take `data` whole
+    /// (the syscall layer knows the size of the whole request).
+    pub fn write_ofd_atomic(&mut self, pid: u32, ofd: OfdId, data: &[u8], at: Option<u64>, atomic: bool) -> KResult<usize> {
         let f = self.files.get(ofd);
-        if at.is_some() && matches!(f.kind, FileKind::Device { dev, .. } if !seekable_device(dev)) {
+        if at.is_some() && !seekable(&f.kind) {
             return Err(Errno::ESPIPE);
         }
         if !f.writable() {
@@ -309,6 +361,19 @@ impl Kernel {
                 Ok(n)
             }
             FileKind::Device { dev, .. } => self.device_write(dev, data),
+            FileKind::Pipe(id) => match self.pipes.get_mut(id).write(data, atomic) {
+                Ok(n) => {
+                    if n > 0 {
+                        self.wake(crate::pipe::read_key(id));
+                    }
+                    Ok(n)
+                }
+                Err(Errno::EPIPE) => {
+                    self.send_signal(pid, SIGPIPE);
+                    Err(Errno::EPIPE)
+                }
+                Err(e) => Err(e),
+            },
         }
     }
 
@@ -327,7 +392,7 @@ impl Kernel {
                 self.files.get_mut(ofd).offset = 0;
                 return Ok(0);
             }
-            FileKind::Device { .. } => return Err(Errno::ESPIPE),
+            FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::ESPIPE),
             FileKind::Node(n) => n,
         };
         let st = self.stat_node(pid, n)?;
@@ -377,7 +442,7 @@ impl Kernel {
         let r = self.resolve_at(pid, AT_FDCWD, p, 0)?;
         let n = match r.kind {
             FileKind::Node(n) => n,
-            FileKind::Device { .. } => return Err(Errno::EACCES),
+            FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::EACCES),
         };
         fs_ctx!(self, pid, snap, cx);
         let st = path::stat(&mut self.vfs, &cx, n)?;

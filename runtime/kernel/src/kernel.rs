@@ -5,7 +5,7 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use crate::dev::Device;
-use crate::engine::{ExitStatus, Host, Memory, Outcome, WaitKey};
+use crate::engine::{Host, Memory, Outcome, WaitKey};
 use crate::fd::{FdEntry, FileKind, OpenFile, OpenFiles};
 use crate::process::{ProcSnapshot, ProcState, Process, ProcessTable};
 use crate::syscall::{self, Call, Stop};
@@ -19,11 +19,19 @@ pub struct KernelConfig {
     pub hostname: Vec<u8>,
     /// Most linear memory one process may have, in bytes (0 = 4 GiB).
     pub max_memory: u64,
+    /// Most processes (zombies included) at once; `fork` beyond it fails
+    /// with `EAGAIN`.
+    pub max_procs: usize,
+    /// The engine runs guest signal handlers ([`Kernel::next_signal`],
+    /// [`Kernel::signal_return`]) and honours [`crate::engine::RESTART_SYSCALL`].
+    /// Without it, a signal with a handler stays pending and never
+    /// interrupts a blocking call.
+    pub signal_handlers: bool,
 }
 
 impl Default for KernelConfig {
     fn default() -> Self {
-        KernelConfig { hostname: b"wasmos".to_vec(), max_memory: 0 }
+        KernelConfig { hostname: b"wasmos".to_vec(), max_memory: 0, max_procs: 512, signal_handlers: false }
     }
 }
 
@@ -55,6 +63,12 @@ pub struct Kernel {
     pub(crate) procs: ProcessTable,
     pub(crate) stdin: StdinQueue,
     pub(crate) wakeups: Vec<WaitKey>,
+    pub(crate) pipes: crate::pipe::Pipes,
+    /// Processes another process killed, stopped or signalled since the
+    /// engine last asked ([`Kernel::take_interrupts`]).
+    pub(crate) interrupts: Vec<u32>,
+    /// The process whose syscall is running, if any.
+    pub(crate) current: Option<u32>,
     /// Settings of the host terminal, as `TCSETS` left them.
     pub(crate) tty: crate::syscall::tty::TtyState,
 }
@@ -88,6 +102,9 @@ impl Kernel {
             procs: ProcessTable::default(),
             stdin: StdinQueue::default(),
             wakeups: Vec::new(),
+            pipes: Default::default(),
+            interrupts: Vec::new(),
+            current: None,
             tty: Default::default(),
         };
         for dir in [&b"/bin"[..], b"/etc", b"/home", b"/usr/bin", b"/var/tmp", b"/root"] {
@@ -187,40 +204,58 @@ impl Kernel {
 
     /// Runs one syscall for `pid`. `retry` is true when the engine calls
     /// again after an [`Outcome::Pending`].
+    ///
+    /// A stopped process's calls stay pending (on [`WaitKey::process`])
+    /// until it is continued. A call that would wait while a signal with a
+    /// handler is deliverable (and [`KernelConfig::signal_handlers`] is on)
+    /// is interrupted instead: it returns what it already moved, `-EINTR`,
+    /// or [`crate::engine::RESTART_SYSCALL`] for `SA_RESTART` handlers.
     pub fn syscall(&mut self, pid: u32, mem: &mut dyn Memory, nr: u32, args: [u32; 6], retry: bool) -> Outcome {
-        match self.procs.get(pid).map(|p| p.state) {
-            Some(ProcState::Running) => {}
-            Some(ProcState::Zombie(s)) => return Outcome::Exit(s),
+        match self.procs.get(pid).map(|p| (p.state, p.stopped)) {
+            Some((ProcState::Running, None)) => {}
+            Some((ProcState::Running, Some(_))) => {
+                return Outcome::Pending(crate::engine::Pending { key: WaitKey::process(pid), deadline: None });
+            }
+            Some((ProcState::Zombie(s), _)) => return Outcome::Exit(s),
             None => return Outcome::Return(Errno::ESRCH.neg()),
         }
+        self.tick();
+        self.current = Some(pid);
         let mut call = Call { pid, mem, args, retry };
-        match syscall::table::dispatch(self, &mut call, nr) {
-            Ok(v) => Outcome::Return(v),
-            Err(Stop::Err(e)) => Outcome::Return(e.neg()),
-            Err(Stop::Pending(p)) => Outcome::Pending(p),
-            Err(Stop::Exit(s)) => Outcome::Exit(s),
+        let r = syscall::table::dispatch(self, &mut call, nr);
+        self.current = None;
+        // The call may have ended its own process (exit, a signal to
+        // itself, SIGPIPE).
+        if let Some(s) = self.exit_status(pid) {
+            return Outcome::Exit(s);
         }
-    }
-
-    /// Ends `pid` from outside (a trap in the engine, or the host killing
-    /// it): closes its descriptors and records the status.
-    pub fn terminate(&mut self, pid: u32, status: ExitStatus) {
-        let Some(p) = self.procs.get_mut(pid) else { return };
-        if p.state != ProcState::Running {
-            return;
-        }
-        p.state = ProcState::Zombie(status);
-        let fds: Vec<i32> = p.fds.iter().map(|(fd, _)| fd as i32).collect();
-        for fd in fds {
-            let _ = self.close_fd(pid, fd);
-        }
-    }
-
-    /// How `pid` ended, once it has.
-    pub fn exit_status(&self, pid: u32) -> Option<ExitStatus> {
-        match self.procs.get(pid)?.state {
-            ProcState::Zombie(s) => Some(s),
-            ProcState::Running => None,
+        match r {
+            Err(Stop::Pending(p)) => match self.interrupted(pid, nr) {
+                Some(v) => Outcome::Return(v),
+                None => {
+                    let proc = self.proc_mut(pid);
+                    proc.waiting = Some(p.key);
+                    // Wake up in time for the caller's own alarm.
+                    let deadline = match (p.deadline, proc.itimer) {
+                        (d, None) => d,
+                        (None, Some(t)) => Some(t.deadline),
+                        (Some(d), Some(t)) => Some(d.min(t.deadline)),
+                    };
+                    Outcome::Pending(crate::engine::Pending { key: p.key, deadline })
+                }
+            },
+            r => {
+                let p = self.proc_mut(pid);
+                p.waiting = None;
+                p.io_done = 0;
+                p.poll_keys.clear();
+                match r {
+                    Ok(v) => Outcome::Return(v),
+                    Err(Stop::Err(e)) => Outcome::Return(e.neg()),
+                    Err(Stop::Exit(s)) => Outcome::Exit(s),
+                    Err(Stop::Pending(_)) => unreachable!(),
+                }
+            }
         }
     }
 
@@ -237,9 +272,18 @@ impl Kernel {
         self.wake(WaitKey::STDIN);
     }
 
+    /// Reports `key` as woken, and with it the process key of every
+    /// process whose pending poll watches `key`.
     pub(crate) fn wake(&mut self, key: WaitKey) {
         if !self.wakeups.contains(&key) {
             self.wakeups.push(key);
+        }
+        let pollers: Vec<u32> = self.procs.procs.values().filter(|p| p.poll_keys.contains(&key)).map(|p| p.pid).collect();
+        for pid in pollers {
+            let k = WaitKey::process(pid);
+            if !self.wakeups.contains(&k) {
+                self.wakeups.push(k);
+            }
         }
     }
 
@@ -267,6 +311,11 @@ impl Kernel {
 
     pub(crate) fn drop_ofd(&mut self, ofd: crate::fd::OfdId) {
         if let Some(f) = self.files.drop_ref(ofd) {
+            if let (Some(id), false) = (f.pipe(), f.flags & crate::abi::flags::O_PATH != 0) {
+                for key in self.pipes.close_end(id, f.readable(), f.writable()).into_iter().flatten() {
+                    self.wake(key);
+                }
+            }
             if let Some(node) = f.node() {
                 if let FileKind::Node(_) = f.kind {
                     self.vfs.get_mut(node.mount).fs.release(node.ino);
@@ -280,7 +329,7 @@ impl Kernel {
         ProcSnapshot { procs: &self.procs, files: &self.files }
     }
 
-    /// Number of live processes.
+    /// Number of live (not yet ended) processes.
     pub fn process_count(&self) -> usize {
         self.procs.procs.values().filter(|p| p.state == ProcState::Running).count()
     }

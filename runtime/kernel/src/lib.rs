@@ -20,11 +20,15 @@ extern crate std;
 pub mod abi;
 pub mod dev;
 pub mod engine;
+mod exec;
 pub mod fd;
 pub mod file;
 mod kernel;
+mod lifecycle;
 pub mod mm;
+pub mod pipe;
 pub mod process;
+pub mod signal;
 pub mod strace;
 pub mod syscall;
 #[cfg(test)]
@@ -34,8 +38,9 @@ pub mod testutil;
 pub mod vfs;
 
 pub use abi::errno::Errno;
-pub use engine::{ExitStatus, Host, Memory, Outcome, Pending, StreamKind, WaitKey};
+pub use engine::{Delivery, ExecImage, ExitStatus, Host, Memory, Outcome, Pending, StreamKind, WaitKey, RESTART_SYSCALL};
 pub use kernel::{Kernel, KernelConfig, SpawnSpec};
+pub use lifecycle::{WaitEvent, WaitFor};
 
 /// Result of kernel-internal operations.
 pub type KResult<T> = Result<T, Errno>;

@@ -20,17 +20,43 @@ pub struct SigAction {
     pub mask: u64,
 }
 
+/// Who sent a pending signal and why, for the handler's `siginfo_t`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SigInfo {
+    /// `si_code` (`SI_USER`, `SI_TKILL`, `SI_KERNEL`, `CLD_*`).
+    pub code: i32,
+    pub pid: u32,
+    pub uid: u32,
+    /// `si_status` of `SIGCHLD`.
+    pub status: i32,
+}
+
 /// Per-process signal state.
 #[derive(Clone, Debug)]
 pub struct Signals {
     pub actions: [SigAction; NSIG as usize],
     pub mask: u64,
     pub pending: u64,
+    /// Sender of each pending signal (one instance per signal, as for
+    /// Linux's standard signals).
+    pub info: [SigInfo; NSIG as usize],
+    /// The mask `rt_sigsuspend` replaced, restored after the handler it
+    /// woke for.
+    pub saved_mask: Option<u64>,
+    /// Masks to restore, one per handler the engine is running.
+    pub frames: Vec<u64>,
 }
 
 impl Default for Signals {
     fn default() -> Self {
-        Signals { actions: [SigAction::default(); NSIG as usize], mask: 0, pending: 0 }
+        Signals {
+            actions: [SigAction::default(); NSIG as usize],
+            mask: 0,
+            pending: 0,
+            info: [SigInfo::default(); NSIG as usize],
+            saved_mask: None,
+            frames: Vec::new(),
+        }
     }
 }
 
@@ -39,6 +65,21 @@ impl Default for Signals {
 pub enum ProcState {
     Running,
     Zombie(ExitStatus),
+}
+
+/// A change in a child that `wait` with `WUNTRACED`/`WCONTINUED` reports
+/// once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildEvent {
+    Stopped(u32),
+    Continued,
+}
+
+/// `ITIMER_REAL`: when it next fires and its period (0 = once).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Itimer {
+    pub deadline: u64,
+    pub interval: u64,
 }
 
 /// A soft and hard limit.
@@ -75,6 +116,22 @@ pub struct Process {
     pub clear_child_tid: u32,
     /// Deadline of a sleep in progress, kept across retries.
     pub sleep_deadline: Option<u64>,
+    /// Bytes a pending write already moved, kept across retries.
+    pub io_done: usize,
+    /// The key of the syscall now pending, woken when a signal arrives.
+    pub waiting: Option<crate::engine::WaitKey>,
+    /// Keys a pending `ppoll`/`pselect6` watches; waking any of them wakes
+    /// [`crate::WaitKey::process`] of this process.
+    pub poll_keys: Vec<crate::engine::WaitKey>,
+    /// The stop signal, while stopped (`SIGSTOP`, `SIGTSTP`, ...).
+    pub stopped: Option<u32>,
+    /// A stop or continue not yet reported to the parent's `wait`.
+    pub child_event: Option<ChildEvent>,
+    /// `alarm`/`setitimer(ITIMER_REAL)`.
+    pub itimer: Option<Itimer>,
+    /// Whether it ran `execve` since `fork` (`setpgid` by the parent then
+    /// fails).
+    pub did_exec: bool,
 }
 
 impl Process {
@@ -107,12 +164,22 @@ impl Process {
             start_ns: 0,
             clear_child_tid: 0,
             sleep_deadline: None,
+            io_done: 0,
+            waiting: None,
+            poll_keys: Vec::new(),
+            stopped: None,
+            child_event: None,
+            itimer: None,
+            did_exec: false,
         }
     }
     pub fn nofile(&self) -> u32 {
         self.rlimits[RLIMIT_NOFILE as usize].cur.min(1 << 20) as u32
     }
 }
+
+/// Pids wrap after this (Linux's default `pid_max`).
+pub const PID_MAX: u32 = 32768;
 
 /// All processes by pid.
 #[derive(Default)]
@@ -122,12 +189,18 @@ pub struct ProcessTable {
 }
 
 impl ProcessTable {
+    /// The next free pid, counting up and wrapping at `PID_MAX` like Linux.
     pub fn alloc_pid(&mut self) -> u32 {
-        self.next_pid += 1;
-        while self.procs.contains_key(&self.next_pid) {
-            self.next_pid += 1;
+        loop {
+            self.next_pid = if self.next_pid >= PID_MAX { 2 } else { self.next_pid + 1 };
+            if !self.procs.contains_key(&self.next_pid) {
+                return self.next_pid;
+            }
         }
-        self.next_pid
+    }
+    /// Children of `pid`, ascending (creation order until pids wrap).
+    pub fn children(&self, pid: u32) -> Vec<u32> {
+        self.procs.values().filter(|p| p.ppid == pid).map(|p| p.pid).collect()
     }
     pub fn get(&self, pid: u32) -> Option<&Process> {
         self.procs.get(&pid)
@@ -166,8 +239,10 @@ impl ProcView for ProcSnapshot<'_> {
             pgid: p.pgid,
             sid: p.sid,
             state: match p.state {
-                ProcState::Running => b'R',
                 ProcState::Zombie(_) => b'Z',
+                ProcState::Running if p.stopped.is_some() => b'T',
+                ProcState::Running if p.waiting.is_some() => b'S',
+                ProcState::Running => b'R',
             },
             name,
             cmdline,

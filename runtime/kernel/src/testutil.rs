@@ -1,7 +1,13 @@
 //! A single-threaded test engine: linear memory in a `Vec`, a fake clock,
 //! captured output, and a retry loop for pending syscalls.
+//!
+//! Several processes: [`Harness::fork`] asks the kernel for a child and
+//! copies the caller's memory for it, as an engine does; [`Harness::switch`]
+//! changes which process the next calls come from (`h.pid`, `h.mem` are
+//! always the current one's).
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -12,6 +18,7 @@ use crate::engine::{Host, Memory, Outcome, StreamKind};
 use crate::{Errno, Kernel, KernelConfig, SpawnSpec};
 
 /// Linear memory backed by a vector.
+#[derive(Clone)]
 pub struct TestMem {
     pub bytes: Vec<u8>,
     pub max_pages: u64,
@@ -98,8 +105,12 @@ impl Host for TestHost {
 /// A kernel with one process and a scratch allocator in its memory.
 pub struct Harness {
     pub k: Kernel,
+    /// The process calls come from.
     pub pid: u32,
+    /// Its memory.
     pub mem: TestMem,
+    /// The memories of the other processes.
+    pub others: BTreeMap<u32, TestMem>,
     pub host: Arc<Mutex<HostState>>,
     next: u32,
 }
@@ -110,13 +121,52 @@ const INITIAL_PAGES: u64 = 16;
 
 impl Harness {
     pub fn new() -> Self {
+        Self::with_config(KernelConfig::default())
+    }
+
+    /// A harness whose engine runs signal handlers
+    /// ([`KernelConfig::signal_handlers`]).
+    pub fn with_signals() -> Self {
+        Self::with_config(KernelConfig { signal_handlers: true, ..KernelConfig::default() })
+    }
+
+    pub fn with_config(config: KernelConfig) -> Self {
         let host = Arc::new(Mutex::new(HostState { real_ns: 1_700_000_000_000_000_000, ..Default::default() }));
-        let mut k = Kernel::new(Box::new(TestHost(host.clone())), KernelConfig::default());
+        let mut k = Kernel::new(Box::new(TestHost(host.clone())), config);
         let pid = k
             .spawn(SpawnSpec { argv: vec![b"test".to_vec(), b"arg1".to_vec()], envp: vec![b"HOME=/root".to_vec()], ..Default::default() })
             .expect("spawn");
         let mem = TestMem { bytes: vec![0; (INITIAL_PAGES * WASM_PAGE) as usize], max_pages: 1024 };
-        Harness { k, pid, mem, host, next: SCRATCH }
+        Harness { k, pid, mem, others: BTreeMap::new(), host, next: SCRATCH }
+    }
+
+    /// Forks the current process as an engine would: the kernel's fork,
+    /// then a copy of the memory. Returns the child's pid; the caller stays
+    /// current.
+    pub fn fork(&mut self) -> u32 {
+        let child = self.k.fork(self.pid).expect("fork");
+        self.others.insert(child, self.mem.clone());
+        child
+    }
+
+    /// Makes `pid` the calling process.
+    pub fn switch(&mut self, pid: u32) {
+        if pid == self.pid {
+            return;
+        }
+        let mem = self.others.remove(&pid).expect("switch to a process the harness does not know");
+        let old = core::mem::replace(&mut self.mem, mem);
+        self.others.insert(self.pid, old);
+        self.pid = pid;
+    }
+
+    /// Runs `f` as process `pid`, then switches back.
+    pub fn as_pid<R>(&mut self, pid: u32, f: impl FnOnce(&mut Harness) -> R) -> R {
+        let back = self.pid;
+        self.switch(pid);
+        let r = f(self);
+        self.switch(back);
+        r
     }
 
     /// Reserves `len` zeroed bytes of scratch memory (8-byte aligned).

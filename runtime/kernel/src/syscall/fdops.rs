@@ -135,13 +135,8 @@ pub fn fcntl(k: &mut Kernel, c: &mut Call) -> SysResult {
             Ok(0)
         }
         F_SETOWN_EX => Ok(0),
-        // Only pipes have a pipe size: Linux answers EBADF for anything else.
-        F_GETPIPE_SZ | F_SETPIPE_SZ => Err(Errno::EBADF.into()),
+        F_GETPIPE_SZ => super::pipe::pipe_size(k, c, None),
+        F_SETPIPE_SZ => super::pipe::pipe_size(k, c, Some(arg)),
         _ => Err(Errno::EINVAL.into()),
     }
-}
-
-/// Pipes arrive with the process model.
-pub fn pipe2(_k: &mut Kernel, _c: &mut Call) -> SysResult {
-    Err(Errno::ENOSYS.into())
 }

@@ -204,6 +204,7 @@ fn statfs_of(k: &Kernel, kind: &FileKind) -> [u8; 88] {
             return encode_statfs(magic, 0, false);
         }
         FileKind::Device { .. } => return encode_statfs(TMPFS_MAGIC, 0, false),
+        FileKind::Pipe(_) => return encode_statfs(PIPEFS_MAGIC, 0, false),
     };
     let m = k.vfs.get(n.mount);
     let magic = match m.fs.fs_type() {
@@ -254,7 +255,7 @@ fn sync_fd(k: &mut Kernel, c: &Call) -> SysResult {
             Ok(0)
         }
         FileKind::Device { dev: crate::dev::Device::HostStream(s), .. } if k.host.stream_kind(s) == StreamKind::File => Ok(0),
-        FileKind::Device { .. } => Err(Errno::EINVAL.into()),
+        FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::EINVAL.into()),
     }
 }
 

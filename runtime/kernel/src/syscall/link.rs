@@ -82,7 +82,7 @@ pub fn linkat(k: &mut Kernel, c: &mut Call) -> SysResult {
     let r = k.resolve_at(pid, c.i32(0), &from, nofollow | (flags & AT_EMPTY_PATH))?;
     let node = match r.kind {
         FileKind::Node(n) | FileKind::Device { node: Some(n), .. } => n,
-        FileKind::Device { .. } => return Err(Errno::EXDEV.into()),
+        FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::EXDEV.into()),
     };
     let to_start = k.at_start(pid, c.i32(2), &to)?;
     fs_ctx!(k, pid, snap, cx);

@@ -15,6 +15,7 @@ pub mod fs;
 pub mod info;
 pub mod link;
 pub mod mem;
+pub mod pipe;
 pub mod poll;
 pub mod proc;
 pub mod rw;
@@ -23,6 +24,7 @@ pub mod stat;
 pub mod table;
 pub mod time;
 pub mod tty;
+pub mod wait;
 
 /// Longest path a syscall accepts, including the NUL (Linux `PATH_MAX`).
 pub const PATH_MAX: usize = 4096;

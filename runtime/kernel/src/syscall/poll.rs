@@ -1,10 +1,15 @@
-//! `ppoll` and `pselect6` over what can be waited on today: files and
-//! devices are always ready; standard input is ready when the kernel holds
-//! input for it or it reached end of file. A call with nothing ready parks
-//! on [`WaitKey::STDIN`] when it watches standard input (else on the
-//! timer) until its deadline, kept in the process across retries like a
-//! sleep. Signal masks are accepted and ignored until signals can arrive
-//! while a process waits.
+//! `ppoll` and `pselect6`: files and devices are always ready; standard
+//! input is ready when the kernel holds input for it or it reached end of
+//! file; a pipe's read end when it holds data (`POLLHUP` once every writer
+//! closed), its write end when `PIPE_BUF` bytes fit (`POLLERR` once every
+//! reader closed).
+//!
+//! A call with nothing ready waits until its deadline (kept in the process
+//! across retries like a sleep) for the keys of what it watches: on that
+//! key when there is one, on [`WaitKey::process`] registered in
+//! `Process::poll_keys` when there are several (the kernel's `wake` then
+//! wakes the process key too), else on the timer. The signal mask argument
+//! is accepted and ignored.
 
 use alloc::vec::Vec;
 
@@ -25,20 +30,49 @@ const POLLRDNORM: u16 = 0x040;
 const POLLWRNORM: u16 = 0x100;
 const POLLFD_SIZE: usize = 8;
 
-/// Readiness of one descriptor: (events it has now, whether it reads
-/// standard input and so may change later).
-fn readiness(k: &Kernel, pid: u32, fd: i32) -> Option<(u16, bool)> {
+/// What a descriptor may become ready through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Never,
+    Stdin,
+    Pipe(u32, bool),
+}
+
+/// Readiness of one descriptor: the events it has now, and what could
+/// change them later.
+fn readiness(k: &Kernel, pid: u32, fd: i32) -> Option<(u16, Source)> {
     let e = k.proc(pid).fds.get(fd).ok()?;
     let f = k.files.get(e.ofd);
     let always = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
     let stdin = match f.kind {
-        FileKind::Node(_) => return Some((always, false)),
+        FileKind::Node(_) => return Some((always, Source::Never)),
+        FileKind::Pipe(id) => {
+            let p = k.pipes.get(id);
+            let mut ev = 0;
+            if f.readable() {
+                if !p.is_empty() {
+                    ev |= POLLIN | POLLRDNORM;
+                }
+                if p.writers == 0 {
+                    ev |= POLLHUP;
+                }
+            }
+            if f.writable() {
+                if p.free() >= crate::pipe::PIPE_BUF.min(p.capacity()) {
+                    ev |= POLLOUT | POLLWRNORM;
+                }
+                if p.readers == 0 {
+                    ev |= POLLERR;
+                }
+            }
+            return Some((ev, Source::Pipe(id, f.readable())));
+        }
         FileKind::Device { dev: Device::Tty | Device::HostStream(0), .. } => true,
         FileKind::Device { dev: Device::HostStream(s), .. } => k.host.stream_kind(s) == StreamKind::Tty && f.readable(),
-        FileKind::Device { .. } => return Some((always, false)),
+        FileKind::Device { .. } => return Some((always, Source::Never)),
     };
     if !stdin {
-        return Some((POLLOUT | POLLWRNORM, false));
+        return Some((POLLOUT | POLLWRNORM, Source::Never));
     }
     let mut ev = POLLOUT | POLLWRNORM;
     if k.stdin_available() > 0 || k.stdin.eof {
@@ -47,12 +81,26 @@ fn readiness(k: &Kernel, pid: u32, fd: i32) -> Option<(u16, bool)> {
     if k.stdin.eof && k.host.stream_kind(0) == StreamKind::Pipe {
         ev |= POLLHUP;
     }
-    Some((ev, true))
+    Some((ev, Source::Stdin))
+}
+
+/// The keys that could make a waiting poll ready: `source` watched for
+/// input (`read`) and/or output.
+fn watch(keys: &mut Vec<WaitKey>, source: Source, read: bool, write: bool) {
+    let key = match source {
+        Source::Stdin if read => WaitKey::STDIN,
+        Source::Pipe(id, true) if read => crate::pipe::read_key(id),
+        Source::Pipe(id, false) if write => crate::pipe::write_key(id),
+        _ => return,
+    };
+    if !keys.contains(&key) {
+        keys.push(key);
+    }
 }
 
 /// The monotonic deadline of a timeout at `addr` (`None` = forever), fixed
 /// on the first attempt and reused on retries.
-fn deadline(k: &mut Kernel, c: &Call, addr: u32) -> Result<Option<u64>, Errno> {
+pub(super) fn deadline(k: &mut Kernel, c: &Call, addr: u32) -> Result<Option<u64>, Errno> {
     if addr == 0 {
         return Ok(None);
     }
@@ -70,19 +118,26 @@ fn deadline(k: &mut Kernel, c: &Call, addr: u32) -> Result<Option<u64>, Errno> {
     Ok(Some(d))
 }
 
-/// Nothing ready: return 0 at the deadline, else wait.
-fn wait(k: &mut Kernel, pid: u32, deadline: Option<u64>, watches_stdin: bool) -> SysResult {
+/// Nothing ready: return 0 at the deadline, else wait for `keys`.
+fn wait(k: &mut Kernel, pid: u32, deadline: Option<u64>, keys: Vec<WaitKey>) -> SysResult {
     if let Some(d) = deadline {
         if k.host.monotonic_ns() >= d {
             k.proc_mut(pid).sleep_deadline = None;
             return Ok(0);
         }
     }
-    if watches_stdin {
+    if keys.contains(&WaitKey::STDIN) {
         k.host.want_input();
-        return Err(Stop::Pending(Pending { key: WaitKey::STDIN, deadline }));
     }
-    Err(Stop::Pending(Pending { key: WaitKey::TIMER, deadline }))
+    let key = match keys.len() {
+        0 => WaitKey::TIMER,
+        1 => keys[0],
+        _ => {
+            k.proc_mut(pid).poll_keys = keys;
+            WaitKey::process(pid)
+        }
+    };
+    Err(Stop::Pending(Pending { key, deadline }))
 }
 
 pub fn ppoll(k: &mut Kernel, c: &mut Call) -> SysResult {
@@ -93,7 +148,7 @@ pub fn ppoll(k: &mut Kernel, c: &mut Call) -> SysResult {
     }
     let deadline = deadline(k, c, tmo)?;
     let mut raw = c.read_bytes(addr, nfds as usize * POLLFD_SIZE)?;
-    let (mut ready, mut watches_stdin) = (0, false);
+    let (mut ready, mut keys) = (0, Vec::new());
     for p in raw.chunks_exact_mut(POLLFD_SIZE) {
         let fd = i32::from_le_bytes(p[0..4].try_into().unwrap());
         let events = u16::from_le_bytes(p[4..6].try_into().unwrap());
@@ -102,8 +157,8 @@ pub fn ppoll(k: &mut Kernel, c: &mut Call) -> SysResult {
         } else {
             match readiness(k, pid, fd) {
                 None => POLLNVAL,
-                Some((ev, stdin)) => {
-                    watches_stdin |= stdin && events & (POLLIN | POLLRDNORM | POLLPRI) != 0;
+                Some((ev, source)) => {
+                    watch(&mut keys, source, events & (POLLIN | POLLRDNORM | POLLPRI) != 0, events & (POLLOUT | POLLWRNORM) != 0);
                     ev & (events | POLLERR | POLLHUP)
                 }
             }
@@ -119,7 +174,7 @@ pub fn ppoll(k: &mut Kernel, c: &mut Call) -> SysResult {
         return Ok(ready);
     }
     c.write_bytes(addr, &raw)?;
-    wait(k, pid, deadline, watches_stdin)
+    wait(k, pid, deadline, keys)
 }
 
 /// Reads an `fd_set` of `nfds` bits (32-bit words), or `None` for NULL.
@@ -141,7 +196,7 @@ pub fn pselect6(k: &mut Kernel, c: &mut Call) -> SysResult {
     let sets = [read_set(c, c.u32(1), n)?, read_set(c, c.u32(2), n)?, read_set(c, c.u32(3), n)?];
     let deadline = deadline(k, c, c.u32(4))?;
     let mut out: [Option<Vec<u32>>; 3] = [None, None, None];
-    let (mut ready, mut watches_stdin) = (0i64, false);
+    let (mut ready, mut keys) = (0i64, Vec::new());
     for (i, set) in sets.iter().enumerate() {
         let Some(words) = set else { continue };
         let mut res = alloc::vec![0u32; words.len()];
@@ -149,12 +204,10 @@ pub fn pselect6(k: &mut Kernel, c: &mut Call) -> SysResult {
             if words[fd / 32] & (1 << (fd % 32)) == 0 {
                 continue;
             }
-            let (ev, stdin) = readiness(k, pid, fd as i32).ok_or(Errno::EBADF)?;
+            let (ev, source) = readiness(k, pid, fd as i32).ok_or(Errno::EBADF)?;
+            watch(&mut keys, source, i == 0, i == 1);
             let hit = match i {
-                0 => {
-                    watches_stdin |= stdin;
-                    ev & (POLLIN | POLLHUP | POLLERR) != 0
-                }
+                0 => ev & (POLLIN | POLLHUP | POLLERR) != 0,
                 1 => ev & (POLLOUT | POLLERR) != 0,
                 _ => ev & POLLPRI != 0,
             };
@@ -167,7 +220,7 @@ pub fn pselect6(k: &mut Kernel, c: &mut Call) -> SysResult {
     }
     if ready == 0 {
         // Returns only once the deadline has passed.
-        wait(k, pid, deadline, watches_stdin)?;
+        wait(k, pid, deadline, keys)?;
     }
     k.proc_mut(pid).sleep_deadline = None;
     for (i, set) in out.iter().enumerate() {

@@ -239,32 +239,42 @@ pub fn setsid(k: &mut Kernel, c: &mut Call) -> SysResult {
     Ok(pid as i64)
 }
 
+/// Linux's rules: the target is the caller or a child of it (`ESRCH`)
+/// that has not exec'd (`EACCES`), in the caller's session and not a
+/// session leader (`EPERM`); the group is the target's own pid or an
+/// existing group of that session (`EPERM`).
 pub fn setpgid(k: &mut Kernel, c: &mut Call) -> SysResult {
-    let pid = if c.u32(0) == 0 { c.pid } else { c.u32(0) };
-    let pgid = if c.u32(1) == 0 { pid } else { c.u32(1) };
-    if c.i32(1) < 0 {
+    if c.i32(0) < 0 || c.i32(1) < 0 {
         return Err(Errno::EINVAL.into());
     }
+    let pid = if c.u32(0) == 0 { c.pid } else { c.u32(0) };
+    let pgid = if c.u32(1) == 0 { pid } else { c.u32(1) };
+    let me = k.proc(c.pid).sid;
     let target = k.procs.get(pid).ok_or(Errno::ESRCH)?;
-    if pid != c.pid && target.ppid != c.pid {
-        return Err(Errno::ESRCH.into());
+    if pid != c.pid {
+        if target.ppid != c.pid {
+            return Err(Errno::ESRCH.into());
+        }
+        if target.sid != me {
+            return Err(Errno::EPERM.into());
+        }
+        if target.did_exec {
+            return Err(Errno::EACCES.into());
+        }
     }
     if target.sid == pid {
+        return Err(Errno::EPERM.into());
+    }
+    if pgid != pid && !k.procs.procs.values().any(|p| p.pgid == pgid && p.sid == me) {
         return Err(Errno::EPERM.into());
     }
     k.proc_mut(pid).pgid = pgid;
     Ok(0)
 }
 
-/// No children exist until the process model lands.
-pub fn wait4(_k: &mut Kernel, _c: &mut Call) -> SysResult {
-    Err(Errno::ECHILD.into())
-}
-
-pub fn waitid(_k: &mut Kernel, _c: &mut Call) -> SysResult {
-    Err(Errno::ECHILD.into())
-}
-
+/// Replacing the program needs the engine: it calls [`Kernel::execve`]
+/// itself for this syscall number. An engine that cannot exec forwards the
+/// call here.
 pub fn execve(_k: &mut Kernel, _c: &mut Call) -> SysResult {
     Err(Errno::ENOSYS.into())
 }
@@ -414,6 +424,6 @@ mod tests {
     fn unknown_syscall_is_enosys() {
         let mut h = Harness::new();
         assert_eq!(h.sys(9999, &[]), Errno::ENOSYS.neg());
-        assert_eq!(h.sys(nr::wait4, &[u32::MAX, 0, 0, 0]), Errno::ECHILD.neg());
+        assert_eq!(h.sys(nr::wait4, &[u32::MAX, 0, 0, 0]), Errno::ECHILD.neg(), "no children");
     }
 }

@@ -4,7 +4,10 @@
 //! Data passes through a bounce buffer in chunks, so a large request never
 //! needs a large allocation. A read that finds standard input empty parks
 //! the process on [`WaitKey::STDIN`] (unless `O_NONBLOCK`); the engine
-//! retries it when input or end of file arrives.
+//! retries it when input or end of file arrives. An empty pipe parks on its
+//! read key. A write to a pipe moves what fits and parks on the pipe's
+//! write key until the rest fits (all of it at once when at most
+//! `PIPE_BUF`), remembering across retries how much it already wrote.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -28,6 +31,9 @@ const CHUNK: usize = 64 * 1024;
 fn would_block(k: &mut Kernel, o: OfdId) -> Stop {
     if k.files.get(o).flags & O_NONBLOCK != 0 {
         return Stop::Err(Errno::EAGAIN);
+    }
+    if let Some(id) = k.files.get(o).pipe() {
+        return Stop::Pending(Pending { key: crate::pipe::read_key(id), deadline: None });
     }
     k.host.want_input();
     Stop::Pending(Pending { key: WaitKey::STDIN, deadline: None })
@@ -115,8 +121,66 @@ fn read_into(k: &mut Kernel, c: &mut Call, o: OfdId, bufs: &[(u32, usize)], at: 
     Ok(done as i64)
 }
 
+/// Copies up to `max` bytes of the guest buffers, starting `skip` bytes in.
+fn gather(c: &Call, bufs: &[(u32, usize)], mut skip: usize, max: usize, out: &mut Vec<u8>) -> Result<(), Errno> {
+    out.clear();
+    for &(base, len) in bufs {
+        if skip >= len {
+            skip -= len;
+            continue;
+        }
+        let n = (len - skip).min(max - out.len());
+        let start = out.len();
+        out.resize(start + n, 0);
+        c.mem.read(base + skip as u32, &mut out[start..])?;
+        skip = 0;
+        if out.len() == max {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A write to a pipe: all of it before returning (waiting for room as
+/// needed, progress kept in `Process::io_done` across retries), or what
+/// fit for `O_NONBLOCK`. At most `PIPE_BUF` bytes go in at once or not at
+/// all.
+fn pipe_write(k: &mut Kernel, c: &mut Call, o: OfdId, id: u32, bufs: &[(u32, usize)]) -> SysResult {
+    let total: usize = bufs.iter().map(|b| b.1).sum();
+    if total == 0 {
+        return Ok(0);
+    }
+    let pid = c.pid;
+    let mut done = if c.retry { k.proc(pid).io_done } else { 0 };
+    let atomic = total <= crate::pipe::PIPE_BUF;
+    let mut chunk = Vec::new();
+    while done < total {
+        gather(c, bufs, done, (total - done).min(CHUNK), &mut chunk)?;
+        match k.write_ofd_atomic(pid, o, &chunk, None, atomic) {
+            Ok(n) => done += n,
+            Err(Errno::EAGAIN) => {
+                if k.files.get(o).flags & O_NONBLOCK != 0 {
+                    k.proc_mut(pid).io_done = 0;
+                    return if done > 0 { Ok(done as i64) } else { Err(Errno::EAGAIN.into()) };
+                }
+                k.proc_mut(pid).io_done = done;
+                return Err(Stop::Pending(Pending { key: crate::pipe::write_key(id), deadline: None }));
+            }
+            Err(_) if done > 0 => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    k.proc_mut(pid).io_done = 0;
+    Ok(done as i64)
+}
+
 /// Writes from the guest buffers, stopping at the first short write.
 fn write_from(k: &mut Kernel, c: &mut Call, o: OfdId, bufs: &[(u32, usize)], at: Option<u64>) -> SysResult {
+    if let (Some(id), None) = (k.files.get(o).pipe(), at) {
+        if k.files.get(o).writable() {
+            return pipe_write(k, c, o, id, bufs);
+        }
+    }
     let total: usize = bufs.iter().map(|b| b.1).sum();
     let mut done = 0usize;
     let mut chunk = Vec::with_capacity(total.min(CHUNK));

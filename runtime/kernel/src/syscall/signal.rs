@@ -1,49 +1,24 @@
-//! Signal dispositions, masks and sending.
+//! Signal syscalls: dispositions, masks, sending, waiting for signals.
 //!
-//! Dispositions and masks are recorded exactly. Sending works for default
-//! actions (terminate, ignore); running guest handlers arrives with the
-//! process model, until then a signal with a handler stays pending.
+//! Thin: the semantics (posting, default actions, delivery to handlers)
+//! are in [`crate::signal`].
 
 use super::*;
 use crate::abi::flags::*;
 use crate::abi::layout::K_SIGACTION_SIZE;
-use crate::engine::ExitStatus;
-use crate::process::SigAction;
+use crate::engine::WaitKey;
+use crate::process::{ProcState, SigAction, SigInfo};
+use crate::signal::{bit, SIG_IGN, SI_TKILL, SI_USER, UNBLOCKABLE};
+pub use crate::signal::{default_action, DefaultAction};
 use crate::Kernel;
 
-const SIG_DFL: u32 = 0;
-const SIG_IGN: u32 = 1;
 const SS_DISABLE: u32 = 2;
-/// Signals that cannot be caught, blocked or ignored.
-const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-
-fn bit(sig: u32) -> u64 {
-    1u64 << (sig - 1)
-}
 
 fn check_sig(sig: u32) -> Result<(), Errno> {
     if sig == 0 || sig >= NSIG {
         return Err(Errno::EINVAL);
     }
     Ok(())
-}
-
-/// What a signal does when its disposition is `SIG_DFL`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DefaultAction {
-    Terminate,
-    Ignore,
-    Stop,
-    Continue,
-}
-
-pub fn default_action(sig: u32) -> DefaultAction {
-    match sig {
-        SIGCHLD | SIGURG | SIGWINCH => DefaultAction::Ignore,
-        SIGCONT => DefaultAction::Continue,
-        SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU => DefaultAction::Stop,
-        _ => DefaultAction::Terminate,
-    }
 }
 
 pub fn rt_sigaction(k: &mut Kernel, c: &mut Call) -> SysResult {
@@ -76,8 +51,9 @@ pub fn rt_sigaction(k: &mut Kernel, c: &mut Call) -> SysResult {
         let pid = c.pid;
         let p = k.proc_mut(pid);
         p.signals.actions[sig as usize] = new;
-        // Setting SIG_IGN discards a pending instance (POSIX).
-        if new.handler == SIG_IGN {
+        // Setting SIG_IGN (or SIG_DFL for a signal ignored by default)
+        // discards a pending instance (POSIX).
+        if new.handler == SIG_IGN || (new.handler == 0 && default_action(sig) == DefaultAction::Ignore) {
             p.signals.pending &= !bit(sig);
         }
     }
@@ -104,31 +80,8 @@ pub fn rt_sigprocmask(k: &mut Kernel, c: &mut Call) -> SysResult {
     if oset != 0 {
         c.write_u64(oset, old)?;
     }
-    deliver_unblocked(k, c.pid)?;
+    k.act_on_unblocked(c.pid);
     Ok(0)
-}
-
-/// Acts on pending signals that are no longer blocked: default actions run
-/// now (as Linux does on return from `sigprocmask`); signals with a guest
-/// handler stay pending until handlers can run.
-fn deliver_unblocked(k: &mut Kernel, pid: u32) -> Result<(), Stop> {
-    let sig = &k.proc(pid).signals;
-    let ready = sig.pending & !sig.mask;
-    for s in 1..NSIG {
-        if ready & bit(s) == 0 {
-            continue;
-        }
-        let handler = k.proc(pid).signals.actions[s as usize].handler;
-        if handler == SIG_DFL && default_action(s) == DefaultAction::Terminate {
-            let status = ExitStatus::Signal(s);
-            k.terminate(pid, status);
-            return Err(Stop::Exit(status));
-        }
-        if handler == SIG_DFL || handler == SIG_IGN {
-            k.proc_mut(pid).signals.pending &= !bit(s);
-        }
-    }
-    Ok(())
 }
 
 pub fn rt_sigpending(k: &mut Kernel, c: &mut Call) -> SysResult {
@@ -138,10 +91,51 @@ pub fn rt_sigpending(k: &mut Kernel, c: &mut Call) -> SysResult {
     Ok(0)
 }
 
-/// Waiting for a signal needs another process to send one; that arrives
-/// with the process model.
-pub fn rt_sigsuspend(_k: &mut Kernel, _c: &mut Call) -> SysResult {
-    Err(Errno::ENOSYS.into())
+/// Replaces the mask and waits until a signal is delivered: a handled
+/// signal interrupts the wait (`-EINTR`, the old mask restored after the
+/// handler by [`Kernel::signal_return`]); a fatal one ends the process.
+pub fn rt_sigsuspend(k: &mut Kernel, c: &mut Call) -> SysResult {
+    if c.u32(1) != 8 {
+        return Err(Errno::EINVAL.into());
+    }
+    let pid = c.pid;
+    if !c.retry || k.proc(pid).signals.saved_mask.is_none() {
+        let new = c.read_u64(c.u32(0))?;
+        let s = &mut k.proc_mut(pid).signals;
+        s.saved_mask = Some(s.mask);
+        s.mask = new & !UNBLOCKABLE;
+        k.act_on_unblocked(pid);
+    }
+    Err(Stop::Pending(Pending { key: WaitKey::process(pid), deadline: None }))
+}
+
+/// `rt_sigtimedwait(set, info, timeout, sigsetsize)`: takes a pending
+/// signal from `set` without running its handler, or waits for one.
+pub fn rt_sigtimedwait(k: &mut Kernel, c: &mut Call) -> SysResult {
+    if c.u32(3) != 8 {
+        return Err(Errno::EINVAL.into());
+    }
+    let set = c.read_u64(c.u32(0))? & !UNBLOCKABLE;
+    let pid = c.pid;
+    let pending = k.proc(pid).signals.pending & set;
+    if let Some(sig) = (1..NSIG).find(|&s| pending & bit(s) != 0) {
+        let info = k.proc(pid).signals.info[sig as usize];
+        k.proc_mut(pid).signals.pending &= !bit(sig);
+        k.proc_mut(pid).sleep_deadline = None;
+        if c.u32(1) != 0 {
+            c.write_bytes(c.u32(1), &crate::signal::encode_siginfo(sig, info))?;
+        }
+        return Ok(sig as i64);
+    }
+    let deadline = super::poll::deadline(k, c, c.u32(2))?;
+    if let Some(d) = deadline {
+        if k.host.monotonic_ns() >= d {
+            k.proc_mut(pid).sleep_deadline = None;
+            return Err(Errno::EAGAIN.into());
+        }
+    }
+    // Waiting signals in `set` are normally blocked; they only wake us.
+    Err(Stop::Pending(Pending { key: WaitKey::process(pid), deadline }))
 }
 
 pub fn sigaltstack(_k: &mut Kernel, c: &mut Call) -> SysResult {
@@ -153,65 +147,71 @@ pub fn sigaltstack(_k: &mut Kernel, c: &mut Call) -> SysResult {
     Ok(0)
 }
 
-/// Sends `sig` to `target` (this kernel has one process per call chain for
-/// now, so only the caller itself can be a target).
-fn send(k: &mut Kernel, c: &mut Call, target: u32, sig: u32) -> SysResult {
+/// Whether `from` may signal `to` (Linux: privileged, or a real or
+/// effective uid of the sender matching the target's real uid).
+fn may_signal(k: &Kernel, from: u32, to: u32) -> bool {
+    let (s, t) = (k.proc(from), k.proc(to));
+    s.euid == 0 || s.uid == t.uid || s.euid == t.uid
+}
+
+/// Sends `sig` (0 probes) to each of `targets`: `ESRCH` if there are none,
+/// `EPERM` if none could be signalled.
+fn send_to(k: &mut Kernel, c: &Call, targets: &[u32], sig: u32, code: i32) -> SysResult {
     if sig >= NSIG {
         return Err(Errno::EINVAL.into());
     }
-    if k.procs.get(target).is_none() {
+    if targets.is_empty() {
         return Err(Errno::ESRCH.into());
+    }
+    let allowed: alloc::vec::Vec<u32> = targets.iter().copied().filter(|&t| may_signal(k, c.pid, t)).collect();
+    if allowed.is_empty() {
+        return Err(Errno::EPERM.into());
     }
     if sig == 0 {
         return Ok(0);
     }
-    let p = k.proc(target);
-    let act = p.signals.actions[sig as usize];
-    let blocked = p.signals.mask & bit(sig) != 0;
-    let ignored = act.handler == SIG_IGN || (act.handler == SIG_DFL && default_action(sig) != DefaultAction::Terminate);
-    if ignored && !blocked {
-        return Ok(0);
+    let info = SigInfo { code, pid: c.pid, uid: k.proc(c.pid).uid, status: 0 };
+    for t in allowed {
+        k.post_signal(t, sig, info);
     }
-    if act.handler == SIG_DFL && !blocked {
-        let status = ExitStatus::Signal(sig);
-        k.terminate(target, status);
-        if target == c.pid {
-            return Err(Stop::Exit(status));
-        }
-        return Ok(0);
-    }
-    k.proc_mut(target).signals.pending |= bit(sig);
     Ok(0)
 }
 
+/// `kill(pid, sig)`: `pid > 0` one process, `0` the caller's group, `-1`
+/// every process but init and the caller, `< -1` the group `-pid`.
 pub fn kill(k: &mut Kernel, c: &mut Call) -> SysResult {
     let pid = c.i32(0);
-    let target = match pid {
-        p if p > 0 => p as u32,
-        // 0, -1 and -pgid all include the caller; it is the only process
-        // it can reach for now.
-        0 | -1 => c.pid,
-        p if (-p) as u32 == k.proc(c.pid).pgid => c.pid,
-        _ => return Err(Errno::ESRCH.into()),
+    let me = c.pid;
+    let pgid = k.proc(me).pgid;
+    let all = k.procs.procs.values();
+    let targets: alloc::vec::Vec<u32> = match pid {
+        p if p > 0 => all.filter(|q| q.pid == p as u32).map(|q| q.pid).collect(),
+        0 => all.filter(|q| q.pgid == pgid).map(|q| q.pid).collect(),
+        -1 => all.filter(|q| q.pid != 1 && q.pid != me && q.state == ProcState::Running).map(|q| q.pid).collect(),
+        i32::MIN => return Err(Errno::ESRCH.into()),
+        p => all.filter(|q| q.pgid == (-p) as u32).map(|q| q.pid).collect(),
     };
-    send(k, c, target, c.u32(1))
+    send_to(k, c, &targets, c.u32(1), SI_USER)
 }
 
 pub fn tkill(k: &mut Kernel, c: &mut Call) -> SysResult {
     if c.i32(0) <= 0 {
         return Err(Errno::EINVAL.into());
     }
-    send(k, c, c.u32(0), c.u32(1))
+    let t: alloc::vec::Vec<u32> = k.procs.get(c.u32(0)).map(|p| p.pid).into_iter().collect();
+    send_to(k, c, &t, c.u32(1), SI_TKILL)
 }
 
 pub fn tgkill(k: &mut Kernel, c: &mut Call) -> SysResult {
     if c.i32(0) <= 0 || c.i32(1) <= 0 {
         return Err(Errno::EINVAL.into());
     }
+    // One thread per process: the thread id is the process id.
     if c.u32(0) != c.u32(1) {
         return Err(Errno::ESRCH.into());
     }
-    send(k, c, c.u32(1), c.u32(2))
+    let t: alloc::vec::Vec<u32> = k.procs.get(c.u32(1)).map(|p| p.pid).into_iter().collect();
+    send_to(k, c, &t, c.u32(2), SI_TKILL)
 }
 
 #[cfg(test)]

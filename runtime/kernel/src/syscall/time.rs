@@ -96,18 +96,78 @@ pub fn times(k: &mut Kernel, c: &mut Call) -> SysResult {
     Ok(ticks as i64)
 }
 
-pub fn getitimer(_k: &mut Kernel, c: &mut Call) -> SysResult {
-    if c.u32(0) > 2 {
-        return Err(Errno::EINVAL.into());
+const ITIMER_REAL: u32 = 0;
+const ITIMER_PROF: u32 = 2;
+const NS_PER_US: u64 = 1000;
+const US_PER_S: u64 = 1_000_000;
+
+/// The `struct itimerval` musl passes on wasm32: four 32-bit longs
+/// (interval sec, usec, value sec, usec), since `time_t` is wider than
+/// `long` there.
+fn encode_itimer(k: &Kernel, pid: u32) -> [u8; 16] {
+    let now = k.host.monotonic_ns();
+    let (interval, left) = match k.proc(pid).itimer {
+        // A timer due but not yet fired reports the shortest time left.
+        Some(t) => (t.interval, t.deadline.saturating_sub(now).max(NS_PER_US)),
+        None => (0, 0),
+    };
+    let mut b = [0u8; 16];
+    for (i, ns) in [interval, left].into_iter().enumerate() {
+        let us = ns.div_ceil(NS_PER_US);
+        b[i * 8..i * 8 + 4].copy_from_slice(&((us / US_PER_S) as u32).to_le_bytes());
+        b[i * 8 + 4..i * 8 + 8].copy_from_slice(&((us % US_PER_S) as u32).to_le_bytes());
     }
-    c.write_bytes(c.u32(1), &[0u8; 32])?;
+    b
+}
+
+/// `ITIMER_VIRTUAL`/`ITIMER_PROF` need CPU time the kernel does not see:
+/// `ENOSYS` rather than a timer that never fires.
+fn check_which(which: u32) -> Result<(), Errno> {
+    match which {
+        ITIMER_REAL => Ok(()),
+        w if w <= ITIMER_PROF => Err(Errno::ENOSYS),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn getitimer(k: &mut Kernel, c: &mut Call) -> SysResult {
+    check_which(c.u32(0))?;
+    let b = encode_itimer(k, c.pid);
+    c.write_bytes(c.u32(1), &b)?;
     Ok(0)
 }
 
-/// Interval timers need signal delivery, which arrives with the process
-/// model; until then they are refused rather than silently ignored.
-pub fn setitimer(_k: &mut Kernel, _c: &mut Call) -> SysResult {
-    Err(Errno::ENOSYS.into())
+/// `setitimer(ITIMER_REAL)` (musl's `alarm` too): `SIGALRM` when the value
+/// runs out, then every interval. The kernel fires it in
+/// [`Kernel::tick`].
+pub fn setitimer(k: &mut Kernel, c: &mut Call) -> SysResult {
+    check_which(c.u32(0))?;
+    let (new, old) = (c.u32(1), c.u32(2));
+    let parsed = if new != 0 {
+        let b = c.read_bytes(new, 16)?;
+        let w = |i: usize| u32::from_le_bytes(b[i * 4..i * 4 + 4].try_into().unwrap()) as i32;
+        let mut ns = [0u64; 2];
+        for (j, slot) in ns.iter_mut().enumerate() {
+            let (sec, usec) = (w(j * 2), w(j * 2 + 1));
+            if sec < 0 || !(0..US_PER_S as i32).contains(&usec) {
+                return Err(Errno::EINVAL.into());
+            }
+            *slot = (sec as u64 * US_PER_S + usec as u64) * NS_PER_US;
+        }
+        Some(ns)
+    } else {
+        None
+    };
+    if old != 0 {
+        let b = encode_itimer(k, c.pid);
+        c.write_bytes(old, &b)?;
+    }
+    if let Some([interval, value]) = parsed {
+        let now = k.host.monotonic_ns();
+        let pid = c.pid;
+        k.proc_mut(pid).itimer = (value != 0).then(|| crate::process::Itimer { deadline: now + value, interval });
+    }
+    Ok(0)
 }
 
 #[cfg(test)]

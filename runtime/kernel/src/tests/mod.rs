@@ -13,7 +13,9 @@ use crate::Errno;
 mod dir;
 mod fdops;
 mod path;
+mod pipe;
 mod proc;
+mod process;
 mod rw;
 mod stat;
 
