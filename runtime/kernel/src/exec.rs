@@ -128,7 +128,7 @@ impl Kernel {
         let r = self.resolve_at(pid, AT_FDCWD, file, 0)?;
         let n = match r.kind {
             FileKind::Node(n) => n,
-            FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::EACCES),
+            FileKind::Device { .. } | FileKind::Pipe { .. } => return Err(Errno::EACCES),
         };
         {
             fs_ctx!(self, pid, snap, cx);

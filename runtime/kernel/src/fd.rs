@@ -25,8 +25,9 @@ pub enum FileKind {
     /// A character device; `node` is its entry in `/dev`, if any.
     Device { dev: Device, node: Option<NodeRef> },
     /// An end of a pipe (which end the access mode says) in
-    /// [`crate::pipe::Pipes`].
-    Pipe(u32),
+    /// [`crate::pipe::Pipes`]; `node` is the FIFO it was opened through,
+    /// if any.
+    Pipe { id: u32, node: Option<NodeRef> },
 }
 
 /// An open file description.
@@ -55,13 +56,13 @@ impl OpenFile {
         match &self.kind {
             FileKind::Node(n) => Some(*n),
             FileKind::Device { node, .. } => *node,
-            FileKind::Pipe(_) => None,
+            FileKind::Pipe { node, .. } => *node,
         }
     }
     /// The pipe behind this description, if it is one.
     pub fn pipe(&self) -> Option<u32> {
         match self.kind {
-            FileKind::Pipe(id) => Some(id),
+            FileKind::Pipe { id, .. } => Some(id),
             _ => None,
         }
     }

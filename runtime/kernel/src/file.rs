@@ -48,7 +48,7 @@ pub fn kept_flags(flags: u32) -> u32 {
 fn seekable(kind: &FileKind) -> bool {
     match kind {
         FileKind::Device { dev, .. } => seekable_device(*dev),
-        FileKind::Pipe(_) => false,
+        FileKind::Pipe { .. } => false,
         FileKind::Node(_) => true,
     }
 }
@@ -74,7 +74,7 @@ impl Kernel {
         let f = self.files.get(proc.fds.get(dirfd)?.ofd);
         match f.kind {
             FileKind::Node(node) => Ok(Loc { node, path: f.path.clone() }),
-            FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::ENOTDIR),
+            FileKind::Device { .. } | FileKind::Pipe { .. } => Err(Errno::ENOTDIR),
         }
     }
 
@@ -149,9 +149,9 @@ impl Kernel {
         let n = match r.kind {
             FileKind::Device { .. } if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
             FileKind::Device { .. } => return Ok(self.files.insert(OpenFile::new(r.kind, kept_flags(flags), r.path))),
-            FileKind::Pipe(_) if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
+            FileKind::Pipe { .. } if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
             // Reopening a pipe through /proc/PID/fd/N opens another end.
-            FileKind::Pipe(id) => {
+            FileKind::Pipe { id, .. } => {
                 let f = OpenFile::new(r.kind, kept_flags(flags), r.path);
                 if f.flags & O_PATH == 0 {
                     self.pipes.open_end(id, f.readable(), f.writable());
@@ -185,9 +185,10 @@ impl Kernel {
                         }
                         kind = FileKind::Device { dev, node: Some(n) };
                     }
-                    // No pipes behind FIFOs yet; sockets and block devices
-                    // have no driver.
-                    S_IFIFO | S_IFSOCK | S_IFBLK => return Err(Errno::ENXIO),
+                    // The pipe is attached below, after the access checks.
+                    S_IFIFO => kind = FileKind::Pipe { id: 0, node: Some(n) },
+                    // Sockets and block devices have no driver.
+                    S_IFSOCK | S_IFBLK => return Err(Errno::ENXIO),
                     _ => {}
                 }
                 if wants_write && matches!(ty, S_IFREG | S_IFDIR) {
@@ -208,7 +209,67 @@ impl Kernel {
             }
             kind
         };
+        if let FileKind::Pipe { node: Some(n), .. } = kind {
+            return self.open_fifo(n, flags, r.path);
+        }
         Ok(self.files.insert(OpenFile::new(kind, kept_flags(flags), r.path)))
+    }
+
+    /// Opens an end of the pipe behind the FIFO `n` (created on first
+    /// open, gone when the last end closes). A write-only `O_NONBLOCK` open
+    /// with no reader fails with `ENXIO`; a blocking one-sided open gets its
+    /// description here and waits for a partner in `openat`
+    /// ([`Kernel::fifo_must_wait`]).
+    fn open_fifo(&mut self, n: NodeRef, flags: u32, path: Vec<u8>) -> KResult<OfdId> {
+        let fresh = !self.fifos.contains_key(&n);
+        let id = match self.fifos.get(&n) {
+            Some(&id) => id,
+            None => self.pipes.create(),
+        };
+        let f = OpenFile::new(FileKind::Pipe { id, node: Some(n) }, kept_flags(flags), path);
+        let (r, w) = (f.readable(), f.writable());
+        if w && !r && flags & O_NONBLOCK != 0 && self.pipes.get(id).readers == 0 {
+            if fresh {
+                self.pipes.remove(id);
+            }
+            return Err(Errno::ENXIO);
+        }
+        self.fifos.insert(n, id);
+        self.pipes.open_end(id, r, w);
+        // Partners waiting in open.
+        self.wake(crate::pipe::read_key(id));
+        self.wake(crate::pipe::write_key(id));
+        Ok(self.files.insert(f))
+    }
+
+    /// For a FIFO end just opened without `O_NONBLOCK`: the key to wait on
+    /// and the partner-open count to wait past, when the other side has
+    /// nobody yet (Linux's `wait_for_partner`).
+    pub fn fifo_must_wait(&self, ofd: OfdId) -> Option<(crate::WaitKey, u32)> {
+        let f = self.files.get(ofd);
+        let FileKind::Pipe { id, node: Some(_) } = f.kind else { return None };
+        if f.flags & O_NONBLOCK != 0 {
+            return None;
+        }
+        let p = self.pipes.get(id);
+        match (f.readable(), f.writable()) {
+            (true, false) if p.writers == 0 => Some((crate::pipe::read_key(id), p.write_opens)),
+            (false, true) if p.readers == 0 => Some((crate::pipe::write_key(id), p.read_opens)),
+            _ => None,
+        }
+    }
+
+    /// Whether the partner a FIFO open waits for has come (even if it went
+    /// again).
+    pub fn fifo_partner_came(&self, ofd: OfdId, seen: u32) -> bool {
+        let f = self.files.get(ofd);
+        let FileKind::Pipe { id, .. } = f.kind else { return true };
+        let p = self.pipes.get(id);
+        if f.readable() {
+            p.write_opens != seen
+        } else {
+            p.read_opens != seen
+        }
     }
 
     /// Drops a description that never got a descriptor.
@@ -261,9 +322,11 @@ impl Kernel {
     pub fn stat_kind(&mut self, pid: u32, kind: &FileKind) -> KResult<Stat> {
         let now = crate::abi::layout::Timespec::from_nanos(self.host.realtime_ns());
         let dev = match *kind {
-            FileKind::Node(n) | FileKind::Device { node: Some(n), .. } => return self.stat_node(pid, n),
+            FileKind::Node(n) | FileKind::Device { node: Some(n), .. } | FileKind::Pipe { node: Some(n), .. } => {
+                return self.stat_node(pid, n)
+            }
             FileKind::Device { dev, node: None } => dev,
-            FileKind::Pipe(id) => {
+            FileKind::Pipe { id, .. } => {
                 let (uid, gid) = (self.proc(pid).euid, self.proc(pid).egid);
                 let mode = S_IFIFO | 0o600;
                 return Ok(Stat {
@@ -314,7 +377,7 @@ impl Kernel {
                 self.vfs.get_mut(n.mount).fs.read(&cx, n.ino, pos, buf)?
             }
             FileKind::Device { dev, .. } => return self.device_read(dev, buf),
-            FileKind::Pipe(id) => {
+            FileKind::Pipe { id, .. } => {
                 let n = self.pipes.get_mut(id).read(buf)?;
                 if n > 0 {
                     self.wake(crate::pipe::write_key(id));
@@ -361,7 +424,7 @@ impl Kernel {
                 Ok(n)
             }
             FileKind::Device { dev, .. } => self.device_write(dev, data),
-            FileKind::Pipe(id) => match self.pipes.get_mut(id).write(data, atomic) {
+            FileKind::Pipe { id, .. } => match self.pipes.get_mut(id).write(data, atomic) {
                 Ok(n) => {
                     if n > 0 {
                         self.wake(crate::pipe::read_key(id));
@@ -392,7 +455,7 @@ impl Kernel {
                 self.files.get_mut(ofd).offset = 0;
                 return Ok(0);
             }
-            FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::ESPIPE),
+            FileKind::Device { .. } | FileKind::Pipe { .. } => return Err(Errno::ESPIPE),
             FileKind::Node(n) => n,
         };
         let st = self.stat_node(pid, n)?;
@@ -442,7 +505,7 @@ impl Kernel {
         let r = self.resolve_at(pid, AT_FDCWD, p, 0)?;
         let n = match r.kind {
             FileKind::Node(n) => n,
-            FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::EACCES),
+            FileKind::Device { .. } | FileKind::Pipe { .. } => return Err(Errno::EACCES),
         };
         fs_ctx!(self, pid, snap, cx);
         let st = path::stat(&mut self.vfs, &cx, n)?;

@@ -64,6 +64,8 @@ pub struct Kernel {
     pub(crate) stdin: StdinQueue,
     pub(crate) wakeups: Vec<WaitKey>,
     pub(crate) pipes: crate::pipe::Pipes,
+    /// The pipe behind each FIFO that has open ends.
+    pub(crate) fifos: alloc::collections::BTreeMap<vfs::NodeRef, u32>,
     /// Processes another process killed, stopped or signalled since the
     /// engine last asked ([`Kernel::take_interrupts`]).
     pub(crate) interrupts: Vec<u32>,
@@ -103,6 +105,7 @@ impl Kernel {
             stdin: StdinQueue::default(),
             wakeups: Vec::new(),
             pipes: Default::default(),
+            fifos: Default::default(),
             interrupts: Vec::new(),
             current: None,
             tty: Default::default(),
@@ -249,6 +252,10 @@ impl Kernel {
                 p.waiting = None;
                 p.io_done = 0;
                 p.poll_keys.clear();
+                // A mask ppoll/pselect6 replaced for the call.
+                if let Some(m) = p.signals.saved_mask.take() {
+                    p.signals.mask = m;
+                }
                 match r {
                     Ok(v) => Outcome::Return(v),
                     Err(Stop::Err(e)) => Outcome::Return(e.neg()),
@@ -314,6 +321,9 @@ impl Kernel {
             if let (Some(id), false) = (f.pipe(), f.flags & crate::abi::flags::O_PATH != 0) {
                 for key in self.pipes.close_end(id, f.readable(), f.writable()).into_iter().flatten() {
                     self.wake(key);
+                }
+                if !self.pipes.contains(id) {
+                    self.fifos.retain(|_, p| *p != id);
                 }
             }
             if let Some(node) = f.node() {

@@ -100,6 +100,7 @@ impl Kernel {
         // Timers are not inherited.
         child.itimer = None;
         child.did_exec = false;
+        child.fifo_open = None;
         let entries: Vec<FdEntry> = child.fds.iter().map(|(_, e)| e).collect();
         for e in entries {
             self.files.add_ref(e.ofd);
@@ -126,6 +127,10 @@ impl Kernel {
         p.waiting = None;
         p.poll_keys.clear();
         p.signals.pending = 0;
+        if let Some((ofd, _)) = p.fifo_open.take() {
+            self.discard_ofd(ofd);
+        }
+        let p = self.proc_mut(pid);
         let fds: Vec<i32> = p.fds.iter().map(|(fd, _)| fd as i32).collect();
         for fd in fds {
             let _ = self.close_fd(pid, fd);

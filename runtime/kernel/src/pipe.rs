@@ -47,6 +47,10 @@ pub struct Pipe {
     /// Open descriptions that can read / write it.
     pub readers: u32,
     pub writers: u32,
+    /// Read / write opens ever, so a FIFO open waiting for a partner sees
+    /// one that came and went.
+    pub read_opens: u32,
+    pub write_opens: u32,
 }
 
 impl Pipe {
@@ -128,7 +132,10 @@ impl Pipes {
         while self.pipes.contains_key(&self.next) {
             self.next += 1;
         }
-        self.pipes.insert(self.next, Pipe { buf: VecDeque::new(), capacity: DEFAULT_CAPACITY, readers: 0, writers: 0 });
+        self.pipes.insert(
+            self.next,
+            Pipe { buf: VecDeque::new(), capacity: DEFAULT_CAPACITY, readers: 0, writers: 0, read_opens: 0, write_opens: 0 },
+        );
         self.next
     }
     pub fn get(&self, id: u32) -> &Pipe {
@@ -142,6 +149,15 @@ impl Pipes {
         let p = self.get_mut(id);
         p.readers += read as u32;
         p.writers += write as u32;
+        p.read_opens = p.read_opens.wrapping_add(read as u32);
+        p.write_opens = p.write_opens.wrapping_add(write as u32);
+    }
+    /// Drops a pipe no description refers to.
+    pub fn remove(&mut self, id: u32) {
+        self.pipes.remove(&id);
+    }
+    pub fn contains(&self, id: u32) -> bool {
+        self.pipes.contains_key(&id)
     }
     /// A description of an end closed. Returns the keys to wake; frees the
     /// pipe when nothing refers to it any more.

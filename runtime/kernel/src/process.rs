@@ -129,6 +129,9 @@ pub struct Process {
     pub child_event: Option<ChildEvent>,
     /// `alarm`/`setitimer(ITIMER_REAL)`.
     pub itimer: Option<Itimer>,
+    /// A FIFO open waiting for its partner: the description it holds and
+    /// the partner-open count it waits past.
+    pub fifo_open: Option<(crate::fd::OfdId, u32)>,
     /// Whether it ran `execve` since `fork` (`setpgid` by the parent then
     /// fails).
     pub did_exec: bool,
@@ -171,6 +174,7 @@ impl Process {
             child_event: None,
             itimer: None,
             did_exec: false,
+            fifo_open: None,
         }
     }
     pub fn nofile(&self) -> u32 {
@@ -255,6 +259,10 @@ impl ProcView for ProcSnapshot<'_> {
             vm_bytes: p.mm.mem_size,
             start_ns: p.start_ns,
             fds: p.fds.iter().map(|(fd, e)| (fd, self.files.get(e.ofd).path.clone())).collect(),
+            sig_pending: p.signals.pending,
+            sig_blocked: p.signals.mask,
+            sig_ignored: (1..NSIG).filter(|&s| p.signals.actions[s as usize].handler == 1).fold(0, |m, s| m | 1 << (s - 1)),
+            sig_caught: (1..NSIG).filter(|&s| p.signals.actions[s as usize].handler > 1).fold(0, |m, s| m | 1 << (s - 1)),
         })
     }
     fn magic(&self, link: MagicLink) -> Option<(FileKind, Vec<u8>)> {

@@ -208,6 +208,9 @@ impl Kernel {
             return None;
         }
         let sig = self.deliverable(pid)?;
+        if let Some((ofd, _)) = self.proc_mut(pid).fifo_open.take() {
+            self.discard_ofd(ofd);
+        }
         let p = self.proc_mut(pid);
         p.sleep_deadline = None;
         p.poll_keys.clear();

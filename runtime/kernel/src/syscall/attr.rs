@@ -15,8 +15,8 @@ use crate::{fs_ctx, Kernel};
 /// have their attributes changed.
 fn node_of(kind: &FileKind) -> Result<NodeRef, Errno> {
     match *kind {
-        FileKind::Node(n) | FileKind::Device { node: Some(n), .. } => Ok(n),
-        FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::EPERM),
+        FileKind::Node(n) | FileKind::Device { node: Some(n), .. } | FileKind::Pipe { node: Some(n), .. } => Ok(n),
+        FileKind::Device { .. } | FileKind::Pipe { .. } => Err(Errno::EPERM),
     }
 }
 
@@ -157,7 +157,7 @@ fn writable_file(k: &mut Kernel, c: &Call, not_writable: Errno) -> Result<NodeRe
     }
     match f.kind {
         FileKind::Node(n) => Ok(n),
-        FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::EINVAL),
+        FileKind::Device { .. } | FileKind::Pipe { .. } => Err(Errno::EINVAL),
     }
 }
 

@@ -37,11 +37,35 @@ pub fn openat(k: &mut Kernel, c: &mut Call) -> SysResult {
     let (dirfd, flags, mode) = (c.i32(0), c.u32(2), c.u32(3));
     let p = c.path(1)?;
     let pid = c.pid;
+    let cloexec = flags & O_CLOEXEC != 0;
+    // A FIFO open waiting for its partner already has its description.
+    if let (true, Some((o, seen))) = (c.retry, k.proc(pid).fifo_open) {
+        if !k.fifo_partner_came(o, seen) {
+            let key = k.fifo_must_wait(o).map_or(crate::WaitKey::TIMER, |w| w.0);
+            return Err(Stop::Pending(Pending { key, deadline: None }));
+        }
+        k.proc_mut(pid).fifo_open = None;
+        return install_opened(k, pid, o, cloexec);
+    }
     // Linux reserves the descriptor first: EMFILE wins over path errors.
     let proc = k.proc(pid);
     proc.fds.lowest_free(0, proc.nofile())?;
     let o = k.open_at(pid, dirfd, &p, flags, mode)?;
-    Ok(k.install_fd(pid, o, 0, flags & O_CLOEXEC != 0)? as i64)
+    if let Some((key, seen)) = k.fifo_must_wait(o) {
+        k.proc_mut(pid).fifo_open = Some((o, seen));
+        return Err(Stop::Pending(Pending { key, deadline: None }));
+    }
+    install_opened(k, pid, o, cloexec)
+}
+
+fn install_opened(k: &mut Kernel, pid: u32, o: crate::fd::OfdId, cloexec: bool) -> SysResult {
+    match k.install_fd(pid, o, 0, cloexec) {
+        Ok(fd) => Ok(fd as i64),
+        Err(e) => {
+            k.discard_ofd(o);
+            Err(e.into())
+        }
+    }
 }
 
 const MFD_CLOEXEC: u32 = 1;
@@ -204,7 +228,7 @@ fn statfs_of(k: &Kernel, kind: &FileKind) -> [u8; 88] {
             return encode_statfs(magic, 0, false);
         }
         FileKind::Device { .. } => return encode_statfs(TMPFS_MAGIC, 0, false),
-        FileKind::Pipe(_) => return encode_statfs(PIPEFS_MAGIC, 0, false),
+        FileKind::Pipe { .. } => return encode_statfs(PIPEFS_MAGIC, 0, false),
     };
     let m = k.vfs.get(n.mount);
     let magic = match m.fs.fs_type() {
@@ -255,7 +279,7 @@ fn sync_fd(k: &mut Kernel, c: &Call) -> SysResult {
             Ok(0)
         }
         FileKind::Device { dev: crate::dev::Device::HostStream(s), .. } if k.host.stream_kind(s) == StreamKind::File => Ok(0),
-        FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::EINVAL.into()),
+        FileKind::Device { .. } | FileKind::Pipe { .. } => Err(Errno::EINVAL.into()),
     }
 }
 

@@ -81,8 +81,8 @@ pub fn linkat(k: &mut Kernel, c: &mut Call) -> SysResult {
     let nofollow = if flags & AT_SYMLINK_FOLLOW != 0 { 0 } else { AT_SYMLINK_NOFOLLOW };
     let r = k.resolve_at(pid, c.i32(0), &from, nofollow | (flags & AT_EMPTY_PATH))?;
     let node = match r.kind {
-        FileKind::Node(n) | FileKind::Device { node: Some(n), .. } => n,
-        FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::EXDEV.into()),
+        FileKind::Node(n) | FileKind::Device { node: Some(n), .. } | FileKind::Pipe { node: Some(n), .. } => n,
+        FileKind::Device { .. } | FileKind::Pipe { .. } => return Err(Errno::EXDEV.into()),
     };
     let to_start = k.at_start(pid, c.i32(2), &to)?;
     fs_ctx!(k, pid, snap, cx);

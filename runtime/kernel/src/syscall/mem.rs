@@ -32,7 +32,7 @@ pub fn mmap2(k: &mut Kernel, c: &mut Call) -> SysResult {
     }
     let node = match file.kind {
         FileKind::Node(n) => n,
-        FileKind::Device { .. } | FileKind::Pipe(_) => return Err(Errno::ENODEV.into()),
+        FileKind::Device { .. } | FileKind::Pipe { .. } => return Err(Errno::ENODEV.into()),
     };
     if flags & MAP_SHARED != 0 && _prot & PROT_WRITE != 0 {
         return Err(Errno::ENODEV.into());

@@ -16,8 +16,8 @@ pub fn pipe2(k: &mut Kernel, c: &mut Call) -> SysResult {
     let id = k.pipes.create();
     let name = alloc::format!("pipe:[{id}]").into_bytes();
     let status = flags & (O_NONBLOCK | O_DIRECT);
-    let rd = k.files.insert(OpenFile::new(FileKind::Pipe(id), O_RDONLY | status, name.clone()));
-    let wr = k.files.insert(OpenFile::new(FileKind::Pipe(id), O_WRONLY | status, name));
+    let rd = k.files.insert(OpenFile::new(FileKind::Pipe { id, node: None }, O_RDONLY | status, name.clone()));
+    let wr = k.files.insert(OpenFile::new(FileKind::Pipe { id, node: None }, O_WRONLY | status, name));
     k.pipes.open_end(id, true, false);
     k.pipes.open_end(id, false, true);
     let cloexec = flags & O_CLOEXEC != 0;

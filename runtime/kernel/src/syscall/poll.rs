@@ -8,8 +8,10 @@
 //! across retries like a sleep) for the keys of what it watches: on that
 //! key when there is one, on [`WaitKey::process`] registered in
 //! `Process::poll_keys` when there are several (the kernel's `wake` then
-//! wakes the process key too), else on the timer. The signal mask argument
-//! is accepted and ignored.
+//! wakes the process key too), else on the timer. A signal mask argument
+//! replaces the mask for the duration of the call, as `rt_sigsuspend` does
+//! (the kernel restores it when the call completes, or after the handler
+//! of the signal that interrupted it).
 
 use alloc::vec::Vec;
 
@@ -46,7 +48,7 @@ fn readiness(k: &Kernel, pid: u32, fd: i32) -> Option<(u16, Source)> {
     let always = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
     let stdin = match f.kind {
         FileKind::Node(_) => return Some((always, Source::Never)),
-        FileKind::Pipe(id) => {
+        FileKind::Pipe { id, .. } => {
             let p = k.pipes.get(id);
             let mut ev = 0;
             if f.readable() {
@@ -140,6 +142,24 @@ fn wait(k: &mut Kernel, pid: u32, deadline: Option<u64>, keys: Vec<WaitKey>) -> 
     Err(Stop::Pending(Pending { key, deadline }))
 }
 
+/// Installs the temporary signal mask at `addr` (if any) on the first
+/// attempt.
+fn swap_mask(k: &mut Kernel, c: &Call, addr: u32, size: u32) -> Result<(), Errno> {
+    let pid = c.pid;
+    if addr == 0 || (c.retry && k.proc(pid).signals.saved_mask.is_some()) {
+        return Ok(());
+    }
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let new = c.read_u64(addr)?;
+    let s = &mut k.proc_mut(pid).signals;
+    s.saved_mask = Some(s.mask);
+    s.mask = new & !crate::signal::UNBLOCKABLE;
+    k.act_on_unblocked(pid);
+    Ok(())
+}
+
 pub fn ppoll(k: &mut Kernel, c: &mut Call) -> SysResult {
     let (addr, nfds, tmo) = (c.u32(0), c.u32(1), c.u32(2));
     let pid = c.pid;
@@ -147,6 +167,7 @@ pub fn ppoll(k: &mut Kernel, c: &mut Call) -> SysResult {
         return Err(Errno::EINVAL.into());
     }
     let deadline = deadline(k, c, tmo)?;
+    swap_mask(k, c, c.u32(3), c.u32(4))?;
     let mut raw = c.read_bytes(addr, nfds as usize * POLLFD_SIZE)?;
     let (mut ready, mut keys) = (0, Vec::new());
     for p in raw.chunks_exact_mut(POLLFD_SIZE) {
@@ -195,6 +216,11 @@ pub fn pselect6(k: &mut Kernel, c: &mut Call) -> SysResult {
     let n = nfds as usize;
     let sets = [read_set(c, c.u32(1), n)?, read_set(c, c.u32(2), n)?, read_set(c, c.u32(3), n)?];
     let deadline = deadline(k, c, c.u32(4))?;
+    // The sixth argument points at `{ const sigset_t *ss; size_t ss_len }`.
+    if c.u32(5) != 0 {
+        let (ss, len) = (c.read_u32(c.u32(5))?, c.read_u32(c.u32(5) + 4)?);
+        swap_mask(k, c, ss, len)?;
+    }
     let mut out: [Option<Vec<u32>>; 3] = [None, None, None];
     let (mut ready, mut keys) = (0i64, Vec::new());
     for (i, set) in sets.iter().enumerate() {

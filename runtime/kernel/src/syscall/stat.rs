@@ -81,7 +81,7 @@ pub fn statx(k: &mut Kernel, c: &mut Call) -> SysResult {
     let (st, kind) = stat_at(k, c, c.i32(0), 1, flags)?;
     let mnt = match kind {
         FileKind::Node(n) | FileKind::Device { node: Some(n), .. } => n.mount as u64 + 1,
-        FileKind::Device { .. } | FileKind::Pipe(_) => 0,
+        FileKind::Device { .. } | FileKind::Pipe { .. } => 0,
     };
     c.write_bytes(c.u32(4), &encode_statx(&st, mnt))?;
     Ok(0)

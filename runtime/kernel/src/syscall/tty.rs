@@ -90,7 +90,7 @@ pub fn ioctl(k: &mut Kernel, c: &mut Call) -> SysResult {
                 FileKind::Device { dev: Device::Tty | Device::HostStream(0), .. } => k.stdin_available() as u64,
                 _ if tty_stream(k, &kind).is_some() => k.stdin_available() as u64,
                 FileKind::Device { dev: Device::HostStream(_), .. } => 0,
-                FileKind::Pipe(id) => k.pipes.get(id).len() as u64,
+                FileKind::Pipe { id, .. } => k.pipes.get(id).len() as u64,
                 FileKind::Device { .. } => return Err(Errno::ENOTTY.into()),
             };
             c.write_u32(arg, n.min(i32::MAX as u64) as u32)?;

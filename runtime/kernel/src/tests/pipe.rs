@@ -211,3 +211,44 @@ fn poll_readiness_and_keys() {
     assert_eq!(h.sys(nr::ppoll, &[p4, 1, 0, 0, 8]), 1);
     assert_eq!(revents(&h, p4, 0), POLLOUT | POLLERR);
 }
+
+#[test]
+fn fifo_opens_wait_for_a_partner() {
+    let mut h = Harness::new();
+    assert_eq!(at(&mut h, nr::mknodat, "/tmp/fifo", &[S_IFIFO | 0o644, 0]), 0);
+    // Write-only, non-blocking, nobody reading: ENXIO; read-only
+    // non-blocking opens at once.
+    assert_eq!(open(&mut h, "/tmp/fifo", O_WRONLY | O_NONBLOCK, 0), e(Errno::ENXIO));
+    let nb = open(&mut h, "/tmp/fifo", O_RDONLY | O_NONBLOCK, 0);
+    assert!(nb >= 0);
+    assert_eq!(fstat(&mut h, nb).unwrap().mode, S_IFIFO | 0o644, "the FIFO node's own attributes");
+    close(&mut h, nb);
+    // A blocking reader waits for a writer.
+    let parent = h.pid;
+    let child = h.fork();
+    let path = h.cstr("/tmp/fifo");
+    let open_rd = |h: &mut Harness, retry| h.call(nr::openat, &[AT_FDCWD as u32, path, O_RDONLY, 0], retry);
+    assert!(matches!(open_rd(&mut h, false), Outcome::Pending(_)));
+    assert!(matches!(open_rd(&mut h, true), Outcome::Pending(_)), "still nobody");
+    h.k.take_wakeups();
+    h.switch(child);
+    let w = open(&mut h, "/tmp/fifo", O_WRONLY, 0);
+    assert!(w >= 0, "a reader is there: no wait");
+    assert_eq!(write(&mut h, w, b"through"), 7);
+    close(&mut h, w);
+    h.switch(parent);
+    assert!(!h.k.take_wakeups().is_empty());
+    let r = match open_rd(&mut h, true) {
+        Outcome::Return(fd) => fd,
+        o => panic!("{o:?}"),
+    };
+    assert_eq!(read(&mut h, r, 16).unwrap(), b"through", "the writer came and went; its data stays");
+    assert_eq!(read(&mut h, r, 16).unwrap(), b"");
+    close(&mut h, r);
+    assert_eq!(h.k.pipes.live(), 0);
+    assert!(h.k.fifos.is_empty());
+    // O_RDWR never waits.
+    let rw = open(&mut h, "/tmp/fifo", O_RDWR, 0);
+    assert_eq!(write(&mut h, rw, b"x"), 1);
+    assert_eq!(read(&mut h, rw, 4).unwrap(), b"x");
+}

@@ -439,3 +439,40 @@ fn setpgid_and_setsid_rules() {
     h.k.exec_commit(c2, &img);
     assert_eq!(h.sys(nr::setpgid, &[c2, 0]), e(Errno::EACCES), "the child has exec'd");
 }
+
+#[test]
+fn ppoll_mask_is_temporary_and_proc_status_shows_signals() {
+    let mut h = Harness::with_signals();
+    let me = h.pid;
+    sigaction(&mut h, SIGUSR1, 0x700, 0, 0);
+    sigaction(&mut h, SIGUSR2, 1, 0, 0);
+    let set = h.put(&bit(SIGUSR1).to_le_bytes());
+    assert_eq!(h.sys(nr::rt_sigprocmask, &[SIG_BLOCK, set, 0, 8]), 0);
+    let status = String::from_utf8(read_file(&mut h, "/proc/self/status").unwrap()).unwrap();
+    assert!(status.contains("\nSigBlk:\t0000000000000200\nSigIgn:\t0000000000000800\nSigCgt:\t0000000000000200\n"), "{status}");
+    let (r, _w) = pipe(&mut h, 0);
+    let mut pfd = (r as i32).to_le_bytes().to_vec();
+    pfd.extend_from_slice(&[1, 0, 0, 0]);
+    let pfd = h.put(&pfd);
+    let empty = h.put(&0u64.to_le_bytes());
+    let zero = h.put(&Timespec { sec: 0, nsec: 0 }.encode());
+    // Completing: the mask comes back at once.
+    assert_eq!(h.sys(nr::ppoll, &[pfd, 1, zero, empty, 8]), 0);
+    assert_eq!(mask(&mut h), bit(SIGUSR1));
+    // Interrupted by a signal only the temporary mask lets in.
+    assert!(matches!(h.call(nr::ppoll, &[pfd, 1, 0, empty, 8], false), Outcome::Pending(_)));
+    let child = h.fork();
+    h.as_pid(child, |h| kill(h, me as i32, SIGUSR1));
+    assert_eq!(h.call(nr::ppoll, &[pfd, 1, 0, empty, 8], true), Outcome::Return(e(Errno::EINTR)));
+    assert_eq!(h.k.next_signal(me).map(|d| d.sig), Some(SIGUSR1));
+    h.k.signal_return(me);
+    assert_eq!(mask(&mut h), bit(SIGUSR1));
+    // rt_sigtimedwait takes a blocked pending signal without a handler.
+    h.as_pid(child, |h| kill(h, me as i32, SIGUSR1));
+    let status = String::from_utf8(read_file(&mut h, "/proc/self/status").unwrap()).unwrap();
+    assert!(status.contains("\nSigPnd:\t0000000000000200\n"), "{status}");
+    let info = h.alloc(128);
+    assert_eq!(h.sys(nr::rt_sigtimedwait, &[set, info, 0, 8]), SIGUSR1 as i64);
+    assert_eq!((h.u32_at(info), h.u32_at(info + 12)), (SIGUSR1, child));
+    assert_eq!(h.sys(nr::rt_sigtimedwait, &[set, info, zero, 8]), e(Errno::EAGAIN));
+}

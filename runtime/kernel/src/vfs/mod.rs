@@ -29,7 +29,7 @@ pub type Ino = u64;
 pub type MountId = usize;
 
 /// A node anywhere in the namespace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeRef {
     pub mount: MountId,
     pub ino: Ino,
@@ -138,6 +138,11 @@ pub struct ProcInfo {
     pub start_ns: u64,
     /// Open descriptors: (fd, what `readlink /proc/PID/fd/FD` shows).
     pub fds: Vec<(u32, Vec<u8>)>,
+    /// Signal sets for `status`: pending, blocked, ignored, caught.
+    pub sig_pending: u64,
+    pub sig_blocked: u64,
+    pub sig_ignored: u64,
+    pub sig_caught: u64,
 }
 
 /// Read-only view of the process table, for `/proc`.

@@ -207,7 +207,7 @@ pub fn readlink(vfs: &mut MountTable, cx: &FsCtx, start: &Loc, p: &[u8]) -> KRes
 pub fn readlink_node(vfs: &mut MountTable, cx: &FsCtx, r: &Resolved) -> KResult<Vec<u8>> {
     match r.kind {
         FileKind::Node(n) => vfs.get_mut(n.mount).fs.readlink(cx, n.ino),
-        FileKind::Device { .. } | FileKind::Pipe(_) => Err(Errno::EINVAL),
+        FileKind::Device { .. } | FileKind::Pipe { .. } => Err(Errno::EINVAL),
     }
 }
 

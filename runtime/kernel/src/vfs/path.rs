@@ -49,7 +49,7 @@ impl Resolved {
         match &self.kind {
             FileKind::Node(n) => Some(*n),
             FileKind::Device { node, .. } => *node,
-            FileKind::Pipe(_) => None,
+            FileKind::Pipe { node, .. } => *node,
         }
     }
 }
@@ -380,7 +380,7 @@ impl Walker<'_, '_, '_> {
                             let (kind, path) = self.cx.procs.magic(link).ok_or(Errno::ENOENT)?;
                             let target = match &kind {
                                 FileKind::Node(n) => Some(*n),
-                                FileKind::Device { .. } | FileKind::Pipe(_) => None,
+                                FileKind::Device { .. } | FileKind::Pipe { .. } => None,
                             };
                             if last && !must_dir {
                                 return Ok(Lookup::Found(Resolved { kind, path }));

@@ -196,8 +196,10 @@ fn status(p: &ProcInfo) -> String {
     }
     s += &format!("VmData:\t{kb:8} kB\nVmStk:\t       0 kB\nVmExe:\t       0 kB\nVmLib:\t       0 kB\nVmSwap:\t       0 kB\n");
     s += "Threads:\t1\nSigQ:\t0/0\n";
-    for key in ["SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"] {
-        s += &format!("{key}:\t0000000000000000\n");
+    for (key, set) in
+        [("SigPnd", p.sig_pending), ("ShdPnd", 0), ("SigBlk", p.sig_blocked), ("SigIgn", p.sig_ignored), ("SigCgt", p.sig_caught)]
+    {
+        s += &format!("{key}:\t{set:016x}\n");
     }
     s += &format!("CapInh:\t0000000000000000\nCapPrm:\t{caps}\nCapEff:\t{caps}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n");
     s += "NoNewPrivs:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\n";
