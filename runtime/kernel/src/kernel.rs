@@ -222,8 +222,8 @@ impl Kernel {
             Some((ProcState::Zombie(s), _)) => return Outcome::Exit(s),
             None => return Outcome::Return(Errno::ESRCH.neg()),
         }
-        self.tick();
         self.current = Some(pid);
+        self.tick();
         let mut call = Call { pid, mem, args, retry };
         let r = syscall::table::dispatch(self, &mut call, nr);
         self.current = None;

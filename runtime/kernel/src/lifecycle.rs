@@ -143,19 +143,18 @@ impl Kernel {
             Some(init) if init.state == ProcState::Running && pid != INIT_PID => INIT_PID,
             _ => 0,
         };
-        let mut zombie_orphans = false;
         for c in self.procs.children(pid) {
             let child = self.proc_mut(c);
             child.ppid = heir;
-            let zombie = matches!(child.state, ProcState::Zombie(_));
-            zombie_orphans |= zombie;
-            // Its code is long gone: nobody will ever ask for the status.
-            if zombie && heir == 0 {
-                self.procs.procs.remove(&c);
+            if let ProcState::Zombie(s) = child.state {
+                if heir == 0 {
+                    // Its code is long gone: nobody will ever ask.
+                    self.procs.procs.remove(&c);
+                } else {
+                    // The new parent hears of it as Linux's init does.
+                    self.notify_parent(c, WaitEvent::Exited(s));
+                }
             }
-        }
-        if zombie_orphans && heir != 0 {
-            self.wake(WaitKey::process(heir));
         }
         self.notify_parent(pid, WaitEvent::Exited(status));
     }

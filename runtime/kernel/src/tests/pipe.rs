@@ -252,3 +252,35 @@ fn fifo_opens_wait_for_a_partner() {
     assert_eq!(write(&mut h, rw, b"x"), 1);
     assert_eq!(read(&mut h, rw, 4).unwrap(), b"x");
 }
+
+#[test]
+fn interrupted_big_write_returns_what_it_moved() {
+    let mut h = Harness::with_signals();
+    let me = h.pid;
+    let mut act = [0u8; 20];
+    act[0..4].copy_from_slice(&0x100u32.to_le_bytes());
+    let act = h.put(&act);
+    assert_eq!(h.sys(nr::rt_sigaction, &[10, act, 0, 8]), 0);
+    let (_r, w) = pipe(&mut h, 0);
+    let src = h.alloc(100_000);
+    assert!(matches!(h.call(nr::write, &[w as u32, src, 100_000], false), Outcome::Pending(_)));
+    let child = h.fork();
+    h.as_pid(child, |h| h.sys(nr::kill, &[me, 10]));
+    assert_eq!(h.call(nr::write, &[w as u32, src, 100_000], true), Outcome::Return(65536));
+    assert_eq!(h.k.next_signal(me).map(|d| d.sig), Some(10));
+}
+
+#[test]
+fn pselect_watches_pipes() {
+    let mut h = Harness::new();
+    let (r, w) = pipe(&mut h, 0);
+    let set = |h: &mut Harness, fd: i64| h.put(&(1u32 << fd).to_le_bytes());
+    let (rs, ws) = (set(&mut h, r), set(&mut h, w));
+    let zero = h.put(&crate::abi::layout::Timespec { sec: 0, nsec: 0 }.encode());
+    assert_eq!(h.sys(nr::pselect6, &[w as u32 + 1, rs, ws, 0, zero, 0]), 1, "writable, not readable");
+    assert_eq!((h.u32_at(rs), h.u32_at(ws)), (0, 1 << w));
+    let rs = set(&mut h, r);
+    assert_eq!(pending_key(h.call(nr::pselect6, &[r as u32 + 1, rs, 0, 0, 0, 0], false)), read_key(1));
+    assert_eq!(write(&mut h, w, b"x"), 1);
+    assert_eq!(h.call(nr::pselect6, &[r as u32 + 1, rs, 0, 0, 0, 0], true), Outcome::Return(1));
+}

@@ -188,12 +188,15 @@ fn orphans_go_to_init() {
     let mid = h.fork();
     h.switch(mid);
     let grandchild = h.fork();
+    let dead = h.fork();
+    h.as_pid(dead, |h| exit(h, 3));
     exit(&mut h, 0);
     h.switch(grandchild);
     assert_eq!(h.sys(nr::getppid, &[]), 1);
     h.switch(1);
     assert_eq!(wait(&mut h, grandchild as i32, WNOHANG), (0, 0), "init may wait for its new child");
     assert_eq!(wait(&mut h, mid as i32, 0).0, mid as i64);
+    assert_eq!(wait(&mut h, dead as i32, WNOHANG), (dead as i64, 3 << 8), "an orphaned zombie goes to init too");
 }
 
 #[test]
