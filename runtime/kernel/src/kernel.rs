@@ -202,6 +202,7 @@ impl Kernel {
             p.fds.install(fd as u32, FdEntry { ofd, cloexec: false });
         }
         self.procs.procs.insert(pid, p);
+        self.tty.fg_pgrp.get_or_insert(pid);
         Ok(pid)
     }
 

@@ -261,6 +261,35 @@ impl Kernel {
         self.act_on_unblocked(pid);
     }
 
+    /// Sends `sig` to `pid` from the engine (the host killing a process,
+    /// a timeout): `ESRCH` if there is no such process, `EINVAL` for a bad
+    /// signal number. `si_code` is `SI_KERNEL`.
+    pub fn send(&mut self, pid: u32, sig: u32) -> Result<(), Errno> {
+        if sig == 0 || sig >= NSIG {
+            return Err(Errno::EINVAL);
+        }
+        self.procs.get(pid).ok_or(Errno::ESRCH)?;
+        self.post_signal(pid, sig, SigInfo { code: SI_KERNEL, ..Default::default() });
+        Ok(())
+    }
+
+    /// Sends `sig` to the terminal's foreground process group, as the line
+    /// discipline does for `^C` (`SIGINT`), `^\` (`SIGQUIT`), `^Z`
+    /// (`SIGTSTP`) or a resize (`SIGWINCH`). Returns how many processes it
+    /// reached.
+    pub fn tty_signal(&mut self, sig: u32) -> usize {
+        let Some(pgid) = self.tty.fg_pgrp else { return 0 };
+        if sig == 0 || sig >= NSIG {
+            return 0;
+        }
+        let group: Vec<u32> =
+            self.procs.procs.values().filter(|p| p.pgid == pgid && p.state == ProcState::Running).map(|p| p.pid).collect();
+        for &pid in &group {
+            self.post_signal(pid, sig, SigInfo { code: SI_KERNEL, ..Default::default() });
+        }
+        group.len()
+    }
+
     /// Processes that another process killed, stopped or sent a handled
     /// signal to since the last call: the engine should interrupt their
     /// guest code (e.g. an epoch bump) so they notice

@@ -30,6 +30,9 @@ const TCIOFLUSH: u32 = 2;
 #[derive(Clone, Debug)]
 pub struct TtyState {
     pub termios: [u8; TERMIOS_SIZE],
+    /// The foreground process group (`tcsetpgrp`); the first spawned
+    /// process's group until someone sets it.
+    pub fg_pgrp: Option<u32>,
 }
 
 impl Default for TtyState {
@@ -45,7 +48,7 @@ impl Default for TtyState {
         t[17..17 + cc.len()].copy_from_slice(&cc);
         t[52..56].copy_from_slice(&38400u32.to_le_bytes());
         t[56..60].copy_from_slice(&38400u32.to_le_bytes());
-        TtyState { termios: t }
+        TtyState { termios: t, fg_pgrp: None }
     }
 }
 
@@ -119,7 +122,7 @@ pub fn ioctl(k: &mut Kernel, c: &mut Call) -> SysResult {
             c.write_bytes(arg, &b)?;
         }
         TIOCGPGRP => {
-            let pgid = k.proc(pid).pgid;
+            let pgid = k.tty.fg_pgrp.unwrap_or(k.proc(pid).pgid);
             c.write_u32(arg, pgid)?;
         }
         TIOCGSID => {
@@ -127,9 +130,15 @@ pub fn ioctl(k: &mut Kernel, c: &mut Call) -> SysResult {
             c.write_u32(arg, sid)?;
         }
         TIOCSPGRP => {
-            if (c.read_u32(arg)? as i32) < 0 {
+            let pgid = c.read_u32(arg)?;
+            if (pgid as i32) < 0 {
                 return Err(Errno::EINVAL.into());
             }
+            let sid = k.proc(pid).sid;
+            if !k.procs.procs.values().any(|p| p.pgid == pgid && p.sid == sid) {
+                return Err(Errno::EPERM.into());
+            }
+            k.tty.fg_pgrp = Some(pgid);
         }
         TCFLSH => match arg {
             TCIFLUSH | TCIOFLUSH => k.stdin.buf.clear(),

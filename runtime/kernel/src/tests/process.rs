@@ -479,3 +479,29 @@ fn ppoll_mask_is_temporary_and_proc_status_shows_signals() {
     assert_eq!((h.u32_at(info), h.u32_at(info + 12)), (SIGUSR1, child));
     assert_eq!(h.sys(nr::rt_sigtimedwait, &[set, info, zero, 8]), e(Errno::EAGAIN));
 }
+
+#[test]
+fn foreground_group_and_engine_signals() {
+    let mut h = Harness::new();
+    const TIOCGPGRP: u32 = 0x540F;
+    const TIOCSPGRP: u32 = 0x5410;
+    let job = h.fork();
+    assert_eq!(h.sys(nr::setpgid, &[job, job]), 0);
+    let pg = h.alloc(4);
+    assert_eq!(h.sys(nr::ioctl, &[0, TIOCGPGRP, pg]), 0);
+    assert_eq!(h.u32_at(pg), h.pid, "the first process's group");
+    let bad = h.put(&4242u32.to_le_bytes());
+    assert_eq!(h.sys(nr::ioctl, &[0, TIOCSPGRP, bad]), e(Errno::EPERM));
+    let fg = h.put(&job.to_le_bytes());
+    assert_eq!(h.sys(nr::ioctl, &[0, TIOCSPGRP, fg]), 0);
+    assert_eq!(h.sys(nr::ioctl, &[0, TIOCGPGRP, pg]), 0);
+    assert_eq!(h.u32_at(pg), job);
+    // ^C reaches the foreground job only.
+    assert_eq!(h.k.tty_signal(2), 1);
+    assert_eq!(h.k.exit_status(job), Some(ExitStatus::Signal(2)));
+    assert_eq!(h.k.exit_status(h.pid), None);
+    assert_eq!(h.k.send(h.pid, 0), Err(Errno::EINVAL));
+    assert_eq!(h.k.send(999, SIGTERM), Err(Errno::ESRCH));
+    assert_eq!(h.k.send(h.pid, SIGTERM), Ok(()));
+    assert_eq!(h.k.exit_status(h.pid), Some(ExitStatus::Signal(SIGTERM)));
+}
