@@ -6,6 +6,8 @@
 //! the first caller runs `cargo build` for them, which is a no-op when they
 //! are up to date.
 
+pub mod fixtures;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
