@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing wasmos needs on Debian: clang/lld 19
-# with the wasm32 compiler-rt, and the Rust targets the kernel is checked
+# with the wasm32 compiler-rt (plus curl, make and dash for the tests that
+# build dash from source), and the Rust targets the kernel is checked
 # against. Idempotent: installs only what is missing.
 set -euo pipefail
 
@@ -9,7 +10,7 @@ sudo_if_needed() {
 }
 
 missing=()
-for pkg in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32; do
+for pkg in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 curl make dash; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -3,7 +3,7 @@
 //!
 //! See `docs/abi.md`, "Fork rewriting", for the protocol. In short, every
 //! instrumented function gets two extra locals: `rw` (the call site to resume
-//! at while rewinding, 0 otherwise) and `site` (the call site being unwound).
+//! at while rewinding) and `site` (the call site being unwound).
 //!
 //! * **Spilling.** Each instruction sequence that contains a *point* (a call
 //!   that may unwind, or a block/loop/if that contains one) is cut into
@@ -14,12 +14,12 @@
 //!   its results go to temporaries too, and the next segment starts by pushing
 //!   the values below and the results back. So at every point the operand
 //!   stack holds only the point's inputs, and those are in locals.
-//! * **Guards.** Each segment runs only when `rw == 0`. A rewind therefore
+//! * **Guards.** Each segment runs only when the state is normal. A rewind therefore
 //!   skips all the code between points and walks straight into the nested
 //!   blocks down to its call site: blocks and loops are entered as usual, an
 //!   `if` takes the branch its (restored) condition local says, which is the
 //!   branch that was taken when the frame unwound. A call site `k` runs when
-//!   `rw == 0 || rw == k` and clears `rw`; skipped sites and segments that
+//!   the state is normal or `rw == k`; skipped sites and segments that
 //!   must produce values produce zeros.
 //! * **Unwind.** After each call site: if the state is "unwinding", store `k`
 //!   in `site` and branch out of the whole body to the save code, which writes
@@ -27,12 +27,13 @@
 //! * **Rewind.** On entry, if the state is "rewinding", pop this function's
 //!   record, restore all locals and set `rw`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use walrus::ir::*;
 use walrus::{FunctionId, GlobalId, LocalFunction, LocalId, MemoryId, ModuleLocals, ModuleTypes, ValType};
 
 use crate::callgraph::{CallGraph, Sig};
+use crate::frames::{self, Frames, ModuleParts};
 use crate::stacktypes::StackTypes;
 use crate::RewriteError;
 
@@ -44,8 +45,6 @@ pub const STATE_UNWINDING: i32 = 1;
 pub const STATE_REWINDING: i32 = 2;
 /// Bytes before the first record in the buffer: `u32 cur; u32 end`.
 pub const BUFFER_HEADER: u32 = 8;
-/// Bytes before the locals in a record: `u32 function; u32 call_site`.
-pub const RECORD_HEADER: u32 = 8;
 
 /// The globals and memory the instrumented code uses.
 #[derive(Clone, Copy, Debug)]
@@ -80,121 +79,110 @@ enum Role {
 }
 
 enum Point {
-    Call { inputs: usize, results: Vec<ValType>, fork: bool },
-    Control { inputs: usize, results: Vec<ValType> },
+    Call { inputs: usize, results: Vec<ValType>, fork: bool, site: u32 },
+    Control { inputs: usize, results: Vec<ValType>, range: (u32, u32) },
+}
+
+impl Point {
+    fn inputs(&self) -> usize {
+        match self {
+            Point::Call { inputs, .. } | Point::Control { inputs, .. } => *inputs,
+        }
+    }
 }
 
 /// Instruments one function. `index` identifies it in the records; returns the
 /// number of call sites instrumented.
 pub fn instrument_function(
     inputs: &Inputs<'_>,
-    types: &mut ModuleTypes,
-    locals: &mut ModuleLocals,
+    frames: &mut Frames,
+    m: &mut ModuleParts<'_>,
     func: &mut LocalFunction,
     name: &str,
     index: u32,
 ) -> Result<u32, RewriteError> {
     let entry = func.entry_block();
-    let results = func_results(types, func);
+    let results = m.types.results(func.ty()).to_vec();
     // Not the entry's own type: walrus never emits function-entry types.
     let entry_ty = match results.as_slice() {
         [] => InstrSeqType::Simple(None),
         [t] => InstrSeqType::Simple(Some(*t)),
-        r => InstrSeqType::MultiValue(types.add(&[], r)),
+        r => InstrSeqType::MultiValue(m.types.add(&[], r)),
     };
     let body_instrs = std::mem::take(&mut func.block_mut(entry).instrs);
     let body = new_seq(func, entry_ty, body_instrs);
     let unwind = new_seq(func, InstrSeqType::Simple(None), vec![]);
-    let rw = locals.add(ValType::I32);
-    let site = locals.add(ValType::I32);
-    let mut t = Transform { inputs, types, locals_arena: locals, rw, site, unwind, next_site: 1, temps: HashMap::new(), name };
+    let rw = m.locals.add(ValType::I32);
+    let site = m.locals.add(ValType::I32);
+    let mut t = Transform {
+        inputs,
+        types: m.types,
+        locals_arena: m.locals,
+        rw,
+        site,
+        unwind,
+        next_site: 1,
+        temps: HashMap::new(),
+        call_entries: HashSet::new(),
+        control_inputs: Vec::new(),
+        name,
+    };
     t.seq(func, body, 0)?;
+    let sites = t.next_site - 1;
     func.block_mut(unwind).instrs = vec![i(Block { seq: body }), i(Return {})];
 
-    // Frame layout: 8-byte values first so that every access is aligned.
-    let ptr = t.locals_arena.add(ValType::I32);
-    let mut saved: Vec<LocalId> = func.args.clone();
-    let mut used = Vec::new();
-    crate::callgraph::for_each_instr(func, unwind, &mut |instr| match instr {
-        Instr::LocalGet(LocalGet { local }) | Instr::LocalSet(LocalSet { local }) | Instr::LocalTee(LocalTee { local }) => {
-            used.push(*local)
-        }
-        _ => {}
-    });
-    used.sort();
-    used.dedup();
-    saved.extend(used.into_iter().filter(|l| ![t.rw, t.site, ptr].contains(l) && !func.args.contains(l)));
-    let mut layout = Vec::new();
-    let mut offset = RECORD_HEADER;
-    for size in [8, 4] {
-        for &l in &saved {
-            let ty = t.locals_arena.get(l).ty();
-            let s = match ty {
-                ValType::I64 | ValType::F64 => 8,
-                ValType::I32 | ValType::F32 => 4,
-                _ => return Err(RewriteError::Unsupported { offset: 0, what: format!("a {ty:?} local in {name}, which can reach fork") }),
-            };
-            if s == size {
-                layout.push((l, ty, offset));
-                offset += s;
-            }
+    // Only locals live at the entry of some call site need saving, and the
+    // temporaries that receive call results are written before any read.
+    let mut live = crate::liveness::live_at(func, body, &t.call_entries);
+    live.extend(t.control_inputs.iter().copied());
+    for ((_, role, _, _), l) in &t.temps {
+        if *role == Role::Result {
+            live.remove(l);
         }
     }
-    let size = offset.next_multiple_of(8) as i32;
-    let g = inputs.globals;
+    live.remove(&rw);
+    live.remove(&site);
+    let mut saved: Vec<LocalId> = live.into_iter().collect();
+    saved.sort();
+    // Chunks of locals of one type, as the push/pop helpers take them.
+    let mut chunks: Vec<(ValType, Vec<LocalId>)> = Vec::new();
+    for ty in [ValType::I64, ValType::F64, ValType::I32, ValType::F32] {
+        let of_ty: Vec<LocalId> = saved.iter().copied().filter(|l| m.locals.get(*l).ty() == ty).collect();
+        let mut rest = of_ty.as_slice();
+        for n in frames::chunks(of_ty.len()) {
+            chunks.push((ty, rest[..n].to_vec()));
+            rest = &rest[n..];
+        }
+    }
+    if let Some(l) = saved.iter().find(|l| !matches!(m.locals.get(**l).ty(), ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64)) {
+        let ty = m.locals.get(*l).ty();
+        return Err(RewriteError::Unsupported {
+            offset: 0,
+            what: format!("a {ty:?} local live across a call in {name}, which can reach fork"),
+        });
+    }
 
-    // Prologue: pop and restore the record when rewinding.
-    let mut restore = vec![
-        global_get(g.data),
-        global_get(g.data),
-        load(g.memory, ValType::I32, 0),
-        i32c(size),
-        binop(BinaryOp::I32Sub),
-        i(LocalTee { local: ptr }),
-        store(g.memory, ValType::I32, 0),
-        local_get(ptr),
-        global_get(g.data),
-        i32c(BUFFER_HEADER as i32),
-        binop(BinaryOp::I32Add),
-        binop(BinaryOp::I32LtU),
-    ];
-    restore.push(trap_if(func));
-    restore.extend([local_get(ptr), load(g.memory, ValType::I32, 0), i32c(index as i32), binop(BinaryOp::I32Ne)]);
-    restore.push(trap_if(func));
-    restore.extend([local_get(ptr), load(g.memory, ValType::I32, 4), local_set(t.rw)]);
-    for &(l, ty, off) in &layout {
-        restore.extend([local_get(ptr), load(g.memory, ty, off), local_set(l)]);
+    // Prologue: when rewinding, pop this frame's record and restore.
+    let mut restore = vec![i32c(index as i32), i(Call { func: frames.pop_frame(m) }), local_set(rw)];
+    for (ty, ls) in chunks.iter().rev() {
+        restore.push(i(Call { func: frames.pop(m, *ty, ls.len()) }));
+        restore.extend(ls.iter().rev().map(|l| local_set(*l)));
     }
     let restore = new_seq(func, InstrSeqType::Simple(None), restore);
     let empty = new_seq(func, InstrSeqType::Simple(None), vec![]);
-
-    // Epilogue: push the record while unwinding.
-    let mut save = vec![
-        global_get(g.data),
-        load(g.memory, ValType::I32, 0),
-        local_set(ptr),
-        local_get(ptr),
-        i32c(size),
-        binop(BinaryOp::I32Add),
-        global_get(g.data),
-        load(g.memory, ValType::I32, 4),
-        binop(BinaryOp::I32GtU),
-    ];
-    save.push(trap_if(func));
-    save.extend([local_get(ptr), i32c(index as i32), store(g.memory, ValType::I32, 0)]);
-    save.extend([local_get(ptr), local_get(t.site), store(g.memory, ValType::I32, 4)]);
-    for &(l, ty, off) in &layout {
-        save.extend([local_get(ptr), local_get(l), store(g.memory, ty, off)]);
-    }
-    save.extend([global_get(g.data), local_get(ptr), i32c(size), binop(BinaryOp::I32Add), store(g.memory, ValType::I32, 0)]);
-
+    let g = inputs.globals;
     let mut top =
         vec![global_get(g.state), i32c(STATE_REWINDING), binop(BinaryOp::I32Eq), i(IfElse { consequent: restore, alternative: empty })];
     top.push(i(Block { seq: unwind }));
-    top.extend(save);
+    // Epilogue, reached by the unwind branches: push the record.
+    for (ty, ls) in &chunks {
+        top.extend(ls.iter().map(|l| local_get(*l)));
+        top.push(i(Call { func: frames.push(m, *ty, ls.len()) }));
+    }
+    top.extend([local_get(site), i32c(index as i32), i(Call { func: frames.push(m, ValType::I32, 2) })]);
     top.extend(dummies(&results));
     func.block_mut(entry).instrs = top;
-    Ok(t.next_site - 1)
+    Ok(sites)
 }
 
 struct Transform<'a, 'b> {
@@ -206,50 +194,24 @@ struct Transform<'a, 'b> {
     unwind: InstrSeqId,
     next_site: u32,
     temps: HashMap<(u32, Role, ValType, usize), LocalId>,
+    /// The blocks whose end is the entry of a call site.
+    call_entries: HashSet<InstrSeqId>,
+    /// Temporaries holding the inputs of blocks, loops and ifs.
+    control_inputs: Vec<LocalId>,
     name: &'a str,
 }
 
 impl Transform<'_, '_> {
-    /// Transforms sequence `id` (nested `depth` deep); returns whether it
-    /// contains a point, i.e. whether a rewind may have to enter it.
-    fn seq(&mut self, func: &mut LocalFunction, id: InstrSeqId, depth: u32) -> Result<bool, RewriteError> {
+    /// Transforms sequence `id` (nested `depth` deep). Returns the range of
+    /// call sites inside it, if any: sites are numbered in textual order, so
+    /// the sites of a sequence and of everything nested in it are contiguous.
+    fn seq(&mut self, func: &mut LocalFunction, id: InstrSeqId, depth: u32) -> Result<Option<(u32, u32)>, RewriteError> {
+        let first_site = self.next_site;
         let instrs = std::mem::take(&mut func.block_mut(id).instrs);
         let mut items: Vec<(Instr, InstrLocId, Option<Point>)> = Vec::with_capacity(instrs.len());
         for (instr, loc) in instrs {
             let terminal = matches!(instr, Instr::Br(_) | Instr::BrTable(_) | Instr::Return(_) | Instr::Unreachable(_));
-            let point = match &instr {
-                Instr::Call(Call { func: f }) => {
-                    let (params, results) = &self.inputs.func_sigs[f];
-                    let fork = self.inputs.graph.fork_imports.contains(f);
-                    self.inputs.graph.call_may_unwind(*f).then(|| Point::Call { inputs: params.len(), results: results.clone(), fork })
-                }
-                Instr::CallIndirect(CallIndirect { ty, .. }) => {
-                    let (params, results) = self.types.params_results(*ty);
-                    let sig = (params.to_vec(), results.to_vec());
-                    self.inputs.graph.indirect_may_unwind(&sig).then(|| Point::Call {
-                        inputs: params.len() + 1,
-                        results: sig.1,
-                        fork: false,
-                    })
-                }
-                Instr::Block(Block { seq }) | Instr::Loop(Loop { seq }) => {
-                    let (p, r) = self.seq_sig(func, *seq);
-                    self.seq(func, *seq, depth + 1)?.then_some(Point::Control { inputs: p.len(), results: r })
-                }
-                Instr::IfElse(IfElse { consequent, alternative }) => {
-                    let (p, r) = self.seq_sig(func, *consequent);
-                    let a = self.seq(func, *consequent, depth + 1)?;
-                    let b = self.seq(func, *alternative, depth + 1)?;
-                    (a || b).then_some(Point::Control { inputs: p.len() + 1, results: r })
-                }
-                Instr::ReturnCall(_) | Instr::ReturnCallIndirect(_) | Instr::CallRef(_) | Instr::ReturnCallRef(_) => {
-                    return Err(self.unsupported(loc, "a tail or reference call"))
-                }
-                Instr::TryTable(_) | Instr::Throw(_) | Instr::ThrowRef(_) => {
-                    return Err(self.unsupported(loc, "an exception-handling instruction"))
-                }
-                _ => None,
-            };
+            let point = self.classify(func, &instr, loc, depth)?;
             items.push((instr, loc, point));
             if terminal {
                 break; // the rest of the sequence is dead code
@@ -257,15 +219,19 @@ impl Transform<'_, '_> {
         }
         if items.iter().all(|(_, _, p)| p.is_none()) {
             func.block_mut(id).instrs = items.into_iter().map(|(instr, loc, _)| (instr, loc)).collect();
-            return Ok(false);
+            return Ok(None);
         }
+        let last_site = self.next_site - 1;
 
-        let (params, results) = self.seq_sig(func, id);
-        let mut out = Vec::new();
+        // Cut at the points. `pieces[k]` is the code from point k-1 (excluded)
+        // up to point k: the segment, then point k itself.
+        let (params, _) = self.seq_sig(func, id);
         let entry = self.temps(depth, Role::Result, &params);
-        out.extend(entry.iter().rev().map(|l| local_set(*l)));
+        let mut head: Vec<(Instr, InstrLocId)> = entry.iter().rev().map(|l| local_set(*l)).collect();
         let mut carried = entry;
         let mut seg: Vec<(Instr, InstrLocId)> = Vec::new();
+        #[allow(clippy::type_complexity)]
+        let mut pieces: Vec<(Vec<(Instr, InstrLocId)>, Vec<(Instr, InstrLocId)>, (u32, u32), bool)> = Vec::new();
         for (instr, loc, point) in items {
             let Some(point) = point else {
                 seg.push((instr, loc));
@@ -273,115 +239,187 @@ impl Transform<'_, '_> {
             };
             let stack =
                 self.inputs.stack.at(loc.data()).ok_or_else(|| self.unsupported(loc, "a call with no recorded stack types"))?.to_vec();
-            let n = match &point {
-                Point::Call { inputs, .. } | Point::Control { inputs, .. } => *inputs,
-            };
+            let n = point.inputs();
             if stack.len() < n {
                 return Err(self.unsupported(loc, "an operand stack shallower than the call's inputs"));
             }
+            // A call's topmost inputs pushed by `local.get`/`const` right
+            // before it are simply moved next to the call: nothing runs between
+            // them and the call, so they read the same values on a rewind.
+            // (Not for blocks: their bodies may change the locals first.)
+            let peel = match point {
+                Point::Call { .. } => {
+                    seg.iter().rev().take(n).take_while(|(i, _)| matches!(i, Instr::LocalGet(_) | Instr::Const(_))).count()
+                }
+                Point::Control { .. } => 0,
+            };
+            let tail = seg.split_off(seg.len() - peel);
             let below = self.temps(depth, Role::Below, &stack[..stack.len() - n]);
-            let ins = self.temps(depth, Role::Input, &stack[stack.len() - n..]);
+            let ins = self.temps(depth, Role::Input, &stack[stack.len() - n..stack.len() - peel]);
             let mut body: Vec<(Instr, InstrLocId)> = carried.iter().map(|l| local_get(*l)).collect();
             body.append(&mut seg);
             body.extend(ins.iter().rev().map(|l| local_set(*l)));
             body.extend(below.iter().rev().map(|l| local_set(*l)));
-            self.guard(func, &mut out, body, &[]);
-            let results = match point {
-                Point::Call { results, fork, .. } => {
-                    let site = self.call_site(func, (instr, loc), &ins, &results, fork)?;
-                    out.extend(site);
-                    results
+            let mut code: Vec<(Instr, InstrLocId)> = ins.iter().map(|l| local_get(*l)).collect();
+            code.extend(tail);
+            let (range, results, is_call) = match point {
+                Point::Call { site, results, fork, .. } => {
+                    self.call_site(func, (instr, loc), &mut code, site, &results, fork)?;
+                    ((site, site), results, true)
                 }
-                Point::Control { results, .. } => {
-                    out.extend(ins.iter().map(|l| local_get(*l)));
-                    out.push((instr, loc));
-                    results
+                Point::Control { range, results, .. } => {
+                    self.control_inputs.extend(ins.iter().copied());
+                    code.push((instr, loc));
+                    (range, results, false)
                 }
             };
-            let res = self.temps(depth, Role::Result, &results);
-            out.extend(res.iter().rev().map(|l| local_set(*l)));
-            carried = below;
-            carried.extend(res);
+            // The values below go back under the results.
+            carried = below.clone();
+            if !below.is_empty() {
+                let res = self.temps(depth, Role::Result, &results);
+                code.extend(res.iter().rev().map(|l| local_set(*l)));
+                carried.extend(res);
+            }
+            pieces.push((body, code, range, is_call));
         }
-        let mut body: Vec<(Instr, InstrLocId)> = carried.iter().map(|l| local_get(*l)).collect();
-        body.append(&mut seg);
-        self.guard(func, &mut out, body, &results);
-        func.block_mut(id).instrs = out;
-        Ok(true)
+        let mut tail: Vec<(Instr, InstrLocId)> = carried.iter().map(|l| local_get(*l)).collect();
+        tail.append(&mut seg);
+
+        // block $e_n ... block $e_1 <dispatch> <piece 1 body> end <point 1> ... end <point n> <tail>
+        let targets: Vec<InstrSeqId> = pieces.iter().map(|_| new_seq(func, InstrSeqType::Simple(None), vec![])).collect();
+        let mut table = Vec::new();
+        for s in first_site..=last_site {
+            let k = pieces.iter().position(|(_, _, (lo, hi), _)| (*lo..=*hi).contains(&s)).expect("every site is in a piece");
+            table.push(targets[k]);
+        }
+        let g = self.inputs.globals;
+        let dispatch = new_seq(
+            func,
+            InstrSeqType::Simple(None),
+            vec![
+                local_get(self.rw),
+                i32c(first_site as i32),
+                binop(BinaryOp::I32Sub),
+                i(BrTable { blocks: table.into_boxed_slice(), default: targets[0] }),
+            ],
+        );
+        let none = new_seq(func, InstrSeqType::Simple(None), vec![]);
+        let mut cur = vec![global_get(g.state), i(IfElse { consequent: dispatch, alternative: none })];
+        for ((body, code, _, is_call), target) in pieces.into_iter().zip(targets) {
+            if is_call {
+                self.call_entries.insert(target);
+            }
+            cur.extend(body);
+            func.block_mut(target).instrs = cur;
+            cur = vec![i(Block { seq: target })];
+            cur.extend(code);
+        }
+        cur.extend(tail);
+        head.extend(cur);
+        func.block_mut(id).instrs = head;
+        Ok(Some((first_site, last_site)))
     }
 
-    /// `if rw == 0 { body } else { zeros }`, or nothing for an empty body.
-    fn guard(&mut self, func: &mut LocalFunction, out: &mut Vec<(Instr, InstrLocId)>, body: Vec<(Instr, InstrLocId)>, results: &[ValType]) {
-        if body.is_empty() && results.is_empty() {
-            return;
-        }
-        let ty = self.block_type(results);
-        let then = new_seq(func, ty, body);
-        let other = new_seq(func, ty, dummies(results));
-        out.extend([local_get(self.rw), unop(UnaryOp::I32Eqz), i(IfElse { consequent: then, alternative: other })]);
+    /// Decides whether `instr` is a point, transforming nested sequences.
+    fn classify(&mut self, func: &mut LocalFunction, instr: &Instr, loc: InstrLocId, depth: u32) -> Result<Option<Point>, RewriteError> {
+        Ok(match instr {
+            Instr::Call(Call { func: f }) => {
+                let (params, results) = &self.inputs.func_sigs[f];
+                let fork = self.inputs.graph.fork_imports.contains(f);
+                self.inputs.graph.call_may_unwind(*f).then(|| Point::Call {
+                    inputs: params.len(),
+                    results: results.clone(),
+                    fork,
+                    site: self.new_site(),
+                })
+            }
+            Instr::CallIndirect(CallIndirect { ty, .. }) => {
+                let (params, results) = self.types.params_results(*ty);
+                let sig = (params.to_vec(), results.to_vec());
+                let inputs = params.len() + 1;
+                self.inputs.graph.indirect_may_unwind(&sig).then(|| Point::Call {
+                    inputs,
+                    results: sig.1,
+                    fork: false,
+                    site: self.new_site(),
+                })
+            }
+            Instr::Block(Block { seq }) | Instr::Loop(Loop { seq }) => {
+                let (p, r) = self.seq_sig(func, *seq);
+                self.seq(func, *seq, depth + 1)?.map(|range| Point::Control { inputs: p.len(), results: r, range })
+            }
+            Instr::IfElse(IfElse { consequent, alternative }) => {
+                let (p, r) = self.seq_sig(func, *consequent);
+                let a = self.seq(func, *consequent, depth + 1)?;
+                let b = self.seq(func, *alternative, depth + 1)?;
+                let range = match (a, b) {
+                    (None, None) => None,
+                    (Some(x), None) | (None, Some(x)) => Some(x),
+                    (Some((lo, _)), Some((_, hi))) => Some((lo, hi)),
+                };
+                range.map(|range| Point::Control { inputs: p.len() + 1, results: r, range })
+            }
+            Instr::ReturnCall(_) | Instr::ReturnCallIndirect(_) | Instr::CallRef(_) | Instr::ReturnCallRef(_) => {
+                return Err(self.unsupported(loc, "a tail or reference call"))
+            }
+            Instr::TryTable(_) | Instr::Throw(_) | Instr::ThrowRef(_) => {
+                return Err(self.unsupported(loc, "an exception-handling instruction"))
+            }
+            _ => None,
+        })
     }
 
-    /// One call site that may unwind, with its inputs in `ins`.
+    fn new_site(&mut self) -> u32 {
+        self.next_site += 1;
+        self.next_site - 1
+    }
+
+    /// Completes the code of call site `k`: `code` pushes the call's inputs.
     fn call_site(
         &mut self,
         func: &mut LocalFunction,
         call: (Instr, InstrLocId),
-        ins: &[LocalId],
+        code: &mut Vec<(Instr, InstrLocId)>,
+        k: u32,
         results: &[ValType],
         fork: bool,
-    ) -> Result<Vec<(Instr, InstrLocId)>, RewriteError> {
-        let k = self.next_site as i32;
-        self.next_site += 1;
+    ) -> Result<(), RewriteError> {
         let g = self.inputs.globals;
-        let ty = self.block_type(results);
-        let check = new_seq(func, InstrSeqType::Simple(None), vec![i32c(k), local_set(self.site), i(Br { block: self.unwind })]);
-        let empty = new_seq(func, InstrSeqType::Simple(None), vec![]);
-        let mut run: Vec<(Instr, InstrLocId)> = ins.iter().map(|l| local_get(*l)).collect();
+        // After a call the state is normal or unwinding, never rewinding (a
+        // rewind ends at the fork call), so the state itself is the condition.
+        let mut run = vec![i32c(k as i32), local_set(self.site)];
+        run.append(code);
         run.push(call);
-        run.extend([
-            global_get(g.state),
-            i32c(STATE_UNWINDING),
-            binop(BinaryOp::I32Eq),
-            i(IfElse { consequent: check, alternative: empty }),
-        ]);
-        let then = if fork {
-            if !ins.is_empty() || results != [ValType::I32] {
-                return Err(RewriteError::Unsupported { offset: 0, what: "a fork import that is not () -> i32".into() });
-            }
-            // Rewinding into the fork call itself: the rewind is complete; the
-            // host has put the result in `__wasmos_fork_result`. The buffer
-            // must be empty by now.
-            let trap = new_seq(func, InstrSeqType::Simple(None), vec![i(Unreachable {})]);
-            let none = new_seq(func, InstrSeqType::Simple(None), vec![]);
-            let resume = vec![
-                global_get(g.data),
-                load(g.memory, ValType::I32, 0),
-                global_get(g.data),
-                i32c(BUFFER_HEADER as i32),
-                binop(BinaryOp::I32Add),
-                binop(BinaryOp::I32Ne),
-                i(IfElse { consequent: trap, alternative: none }),
-                i32c(0),
-                local_set(self.rw),
-                i32c(STATE_NORMAL),
-                i(GlobalSet { global: g.state }),
-                global_get(g.result),
-            ];
-            let resume = new_seq(func, ty, resume);
-            let run = new_seq(func, ty, run);
-            vec![local_get(self.rw), i(IfElse { consequent: resume, alternative: run })]
-        } else {
-            let mut v = vec![i32c(0), local_set(self.rw)];
-            v.extend(run);
-            v
-        };
-        let then = new_seq(func, ty, then);
-        let other = new_seq(func, ty, dummies(results));
-        let cond =
-            vec![local_get(self.rw), unop(UnaryOp::I32Eqz), local_get(self.rw), i32c(k), binop(BinaryOp::I32Eq), binop(BinaryOp::I32Or)];
-        let mut v = cond;
-        v.push(i(IfElse { consequent: then, alternative: other }));
-        Ok(v)
+        run.extend([global_get(g.state), i(BrIf { block: self.unwind })]);
+        if !fork {
+            *code = run;
+            return Ok(());
+        }
+        if run.len() != 5 || results != [ValType::I32] {
+            return Err(RewriteError::Unsupported { offset: 0, what: "a fork import that is not () -> i32".into() });
+        }
+        // Rewinding into the fork call itself: the rewind is complete; the
+        // host has put the result in `__wasmos_fork_result`. The buffer
+        // must be empty by now.
+        let trap = new_seq(func, InstrSeqType::Simple(None), vec![i(Unreachable {})]);
+        let none = new_seq(func, InstrSeqType::Simple(None), vec![]);
+        let resume = vec![
+            global_get(g.data),
+            load(g.memory, ValType::I32, 0),
+            global_get(g.data),
+            i32c(BUFFER_HEADER as i32),
+            binop(BinaryOp::I32Add),
+            binop(BinaryOp::I32Ne),
+            i(IfElse { consequent: trap, alternative: none }),
+            i32c(STATE_NORMAL),
+            i(GlobalSet { global: g.state }),
+            global_get(g.result),
+        ];
+        let ty = InstrSeqType::Simple(Some(ValType::I32));
+        let resume = new_seq(func, ty, resume);
+        let run = new_seq(func, ty, run);
+        *code = vec![global_get(g.state), i(IfElse { consequent: resume, alternative: run })];
+        Ok(())
     }
 
     fn temps(&mut self, depth: u32, role: Role, tys: &[ValType]) -> Vec<LocalId> {
@@ -406,34 +444,15 @@ impl Transform<'_, '_> {
         }
     }
 
-    fn block_type(&mut self, results: &[ValType]) -> InstrSeqType {
-        match results {
-            [] => InstrSeqType::Simple(None),
-            [t] => InstrSeqType::Simple(Some(*t)),
-            r => InstrSeqType::MultiValue(self.types.add(&[], r)),
-        }
-    }
-
     fn unsupported(&self, loc: InstrLocId, what: &str) -> RewriteError {
         RewriteError::Unsupported { offset: loc.data() as usize, what: format!("{what} in {}, which can reach fork", self.name) }
     }
-}
-
-fn func_results(types: &ModuleTypes, func: &LocalFunction) -> Vec<ValType> {
-    types.results(func.ty()).to_vec()
 }
 
 fn new_seq(func: &mut LocalFunction, ty: InstrSeqType, instrs: Vec<(Instr, InstrLocId)>) -> InstrSeqId {
     let id = func.builder_mut().dangling_instr_seq(ty).id();
     func.block_mut(id).instrs = instrs;
     id
-}
-
-/// `if unreachable end`, consuming an i32 condition.
-fn trap_if(func: &mut LocalFunction) -> (Instr, InstrLocId) {
-    let trap = new_seq(func, InstrSeqType::Simple(None), vec![i(Unreachable {})]);
-    let none = new_seq(func, InstrSeqType::Simple(None), vec![]);
-    i(IfElse { consequent: trap, alternative: none })
 }
 
 fn dummies(tys: &[ValType]) -> Vec<(Instr, InstrLocId)> {
@@ -448,29 +467,7 @@ fn dummies(tys: &[ValType]) -> Vec<(Instr, InstrLocId)> {
         })
         .collect()
 }
-
-fn i(instr: impl Into<Instr>) -> (Instr, InstrLocId) {
-    (instr.into(), InstrLocId::default())
-}
-fn i32c(v: i32) -> (Instr, InstrLocId) {
-    i(Const { value: Value::I32(v) })
-}
-fn local_get(local: LocalId) -> (Instr, InstrLocId) {
-    i(LocalGet { local })
-}
-fn local_set(local: LocalId) -> (Instr, InstrLocId) {
-    i(LocalSet { local })
-}
-fn global_get(global: GlobalId) -> (Instr, InstrLocId) {
-    i(GlobalGet { global })
-}
-fn binop(op: BinaryOp) -> (Instr, InstrLocId) {
-    i(Binop { op })
-}
-fn unop(op: UnaryOp) -> (Instr, InstrLocId) {
-    i(Unop { op })
-}
-fn load(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
+pub(crate) fn load(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
     let (kind, align) = match ty {
         ValType::I64 => (LoadKind::I64 { atomic: false }, 8),
         ValType::F64 => (LoadKind::F64, 8),
@@ -479,7 +476,7 @@ fn load(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
     };
     i(Load { memory, kind, arg: MemArg { align, offset: offset.into() } })
 }
-fn store(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
+pub(crate) fn store(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
     let (kind, align) = match ty {
         ValType::I64 => (StoreKind::I64 { atomic: false }, 8),
         ValType::F64 => (StoreKind::F64, 8),

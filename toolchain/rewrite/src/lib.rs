@@ -14,7 +14,9 @@
 //! reach fork is returned unchanged, byte for byte.
 
 pub mod callgraph;
+pub mod frames;
 pub mod instrument;
+pub mod liveness;
 pub mod sections;
 pub mod stacktypes;
 pub mod stats;
@@ -48,6 +50,8 @@ pub struct Output {
     pub wasm: Vec<u8>,
     /// Measurements.
     pub stats: Stats,
+    /// Names of the instrumented functions, in module order.
+    pub instrumented: Vec<String>,
 }
 
 /// Whether `wasm` imports `wasmos.fork` or `wasmos.vfork`. Reads only the
@@ -77,7 +81,7 @@ pub fn imports_fork(wasm: &[u8]) -> Result<bool, RewriteError> {
 pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
     let before = stats::code_size(wasm)?;
     if !imports_fork(wasm)? || sections::already_rewritten(wasm)? {
-        return Ok(Output { wasm: wasm.to_vec(), stats: Stats::unchanged(before) });
+        return Ok(Output { wasm: wasm.to_vec(), stats: Stats::unchanged(before), instrumented: vec![] });
     }
     let stack = stacktypes::StackTypes::compute(wasm)?;
     let mut module =
@@ -88,12 +92,20 @@ pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
     let func_sigs: HashMap<_, _> = module.funcs.iter().map(|f| (f.id(), callgraph::sig_of(&module, f.ty()))).collect();
     let inputs = instrument::Inputs { graph: &graph, func_sigs: &func_sigs, stack: &stack, globals };
     let mut sites = 0;
+    let mut names = Vec::new();
+    let mut frames = frames::Frames::new(globals);
     for (index, &fid) in targets.iter().enumerate() {
         let walrus::Module { funcs, types, locals, .. } = &mut module;
         let f = funcs.get_mut(fid);
         let name = f.name.clone().unwrap_or_else(|| format!("function #{}", fid.index()));
-        let FunctionKind::Local(local) = &mut f.kind else { continue };
-        sites += instrument::instrument_function(&inputs, types, locals, local, &name, index as u32 + 1)?;
+        // Take the function out so that helpers can be added next to it.
+        let ty = f.ty();
+        let FunctionKind::Local(mut local) = std::mem::replace(&mut f.kind, FunctionKind::Uninitialized(ty)) else { continue };
+        let mut parts = frames::ModuleParts { funcs, types, locals };
+        let n = instrument::instrument_function(&inputs, &mut frames, &mut parts, &mut local, &name, index as u32 + 1);
+        funcs.get_mut(fid).kind = FunctionKind::Local(local);
+        sites += n?;
+        names.push(name);
     }
     sections::add_exports(&mut module, globals, targets.len() as u32);
     let out = module.emit_wasm();
@@ -108,5 +120,6 @@ pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
             code_before: before,
             code_after: after,
         },
+        instrumented: names,
     })
 }

@@ -17,6 +17,9 @@ struct Cli {
     /// Print what was instrumented and the code-size cost.
     #[arg(long)]
     stats: bool,
+    /// Print the names of the instrumented functions.
+    #[arg(long)]
+    list: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -26,6 +29,11 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(&cli.output, &out.wasm).with_context(|| format!("cannot write {}", cli.output.display()))?;
     if cli.stats {
         println!("{}", out.stats);
+    }
+    if cli.list {
+        for name in &out.instrumented {
+            println!("{name}");
+        }
     }
     Ok(())
 }
