@@ -423,7 +423,15 @@ impl Kernel {
                 }
                 Ok(n)
             }
-            FileKind::Device { dev, .. } => self.device_write(dev, data),
+            // The host's stdout or stderr may be a pipe whose reader left:
+            // the same SIGPIPE + EPIPE as our own pipes.
+            FileKind::Device { dev, .. } => match self.device_write(dev, data) {
+                Err(Errno::EPIPE) => {
+                    self.send_signal(pid, SIGPIPE);
+                    Err(Errno::EPIPE)
+                }
+                r => r,
+            },
             FileKind::Pipe { id, .. } => match self.pipes.get_mut(id).write(data, atomic) {
                 Ok(n) => {
                     if n > 0 {

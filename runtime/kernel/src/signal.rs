@@ -232,6 +232,10 @@ impl Kernel {
     /// before `rt_sigsuspend`, if that is what the signal ended).
     pub fn next_signal(&mut self, pid: u32) -> Option<Delivery> {
         self.act_on_unblocked(pid);
+        // A stopped process runs no handler until it is continued.
+        if self.is_stopped(pid) {
+            return None;
+        }
         let sig = self.deliverable(pid)?;
         let p = self.proc_mut(pid);
         let s = &mut p.signals;

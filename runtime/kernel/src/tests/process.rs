@@ -247,6 +247,15 @@ fn stop_and_continue() {
     assert!(h.k.take_wakeups().contains(&WaitKey::process(child)));
     assert_eq!(wait(&mut h, -1, WCONTINUED), (child as i64, 0xffff));
     h.as_pid(child, |h| assert_eq!(h.sys(nr::getpid, &[]), child as i64));
+    // Handlers wait while the process is stopped.
+    let mut hs = Harness::with_signals();
+    let c = hs.fork();
+    hs.as_pid(c, |h| sigaction(h, SIGUSR1, 0x800, 0, 0));
+    kill(&mut hs, c as i32, SIGSTOP);
+    kill(&mut hs, c as i32, SIGUSR1);
+    assert_eq!(hs.k.next_signal(c), None);
+    kill(&mut hs, c as i32, SIGCONT);
+    assert_eq!(hs.k.next_signal(c).map(|d| d.sig), Some(SIGUSR1));
     // SIGKILL ends a stopped process too.
     kill(&mut h, child as i32, SIGSTOP);
     kill(&mut h, child as i32, SIGKILL);
