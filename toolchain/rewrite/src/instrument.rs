@@ -1,31 +1,35 @@
-//! The fork transformation of one function: spilling, guarded segments,
+//! The fork transformation of one function: spilling, rewind dispatch,
 //! unwind checks after call sites, and the save/restore of the frame.
 //!
-//! See `docs/abi.md`, "Fork rewriting", for the protocol. In short, every
+//! See `docs/abi.md`, "Fork rewriting", for the protocol with the host. Every
 //! instrumented function gets two extra locals: `rw` (the call site to resume
-//! at while rewinding) and `site` (the call site being unwound).
+//! at while rewinding) and `site` (the call site being unwound). Call sites are
+//! numbered 1.. in textual order, so each sequence's sites, nested ones
+//! included, form a contiguous range.
 //!
-//! * **Spilling.** Each instruction sequence that contains a *point* (a call
-//!   that may unwind, or a block/loop/if that contains one) is cut into
-//!   segments at its points. At the end of the segment before a point, the
-//!   point's inputs (call arguments, block parameters, an `if` condition) and
-//!   every value below them on the operand stack are stored into temporary
-//!   locals; the point then reads its inputs back with `local.get`; after it,
-//!   its results go to temporaries too, and the next segment starts by pushing
-//!   the values below and the results back. So at every point the operand
-//!   stack holds only the point's inputs, and those are in locals.
-//! * **Guards.** Each segment runs only when the state is normal. A rewind therefore
-//!   skips all the code between points and walks straight into the nested
-//!   blocks down to its call site: blocks and loops are entered as usual, an
-//!   `if` takes the branch its (restored) condition local says, which is the
-//!   branch that was taken when the frame unwound. A call site `k` runs when
-//!   the state is normal or `rw == k`; skipped sites and segments that
-//!   must produce values produce zeros.
-//! * **Unwind.** After each call site: if the state is "unwinding", store `k`
-//!   in `site` and branch out of the whole body to the save code, which writes
-//!   a record of the frame and returns dummy results.
+//! * **Points.** A *point* is a call that may unwind, or a block/loop/if that
+//!   contains one. Each instruction sequence containing points is cut there.
+//! * **Spilling.** Just before a point, its inputs (call arguments, block
+//!   parameters, an `if` condition) and every value below them on the operand
+//!   stack are stored into temporary locals; the point reads its inputs back
+//!   with `local.get`, and the values below are pushed back under its results
+//!   after it. So at every point the operand stack holds only the point's
+//!   inputs, all in locals. (A call's topmost inputs produced by `local.get`
+//!   or a constant right before it are moved next to the call instead.)
+//! * **Rewind dispatch.** The sequence becomes
+//!   `block $e_n … block $e_1 (dispatch) code_1 end point_1 code_2 … end point_n tail`,
+//!   and the dispatch, run only while rewinding, is a `br_table` on `rw`
+//!   that branches to the end of `$e_k` for the point `k` containing the
+//!   target site. The code between points is skipped; a block or loop point
+//!   is entered and dispatches again; an `if` point reads its condition from
+//!   its (restored) temporary, i.e. takes the branch it took when unwinding.
+//! * **Unwind.** Before a call site `k`: `site = k`; after it: if the state is
+//!   "unwinding", branch out of the whole body to the epilogue, which pushes
+//!   the live locals and `(site, function)` to the buffer and returns zeros.
 //! * **Rewind.** On entry, if the state is "rewinding", pop this function's
-//!   record, restore all locals and set `rw`.
+//!   record, restore its locals and set `rw`. At a fork import site the rewind
+//!   ends: the state returns to normal and the import's result is
+//!   `__wasmos_fork_result` (the import is not called again).
 
 use std::collections::{HashMap, HashSet};
 
@@ -467,6 +471,31 @@ fn dummies(tys: &[ValType]) -> Vec<(Instr, InstrLocId)> {
         })
         .collect()
 }
+
+pub(crate) fn i(instr: impl Into<Instr>) -> (Instr, InstrLocId) {
+    (instr.into(), InstrLocId::default())
+}
+
+pub(crate) fn i32c(v: i32) -> (Instr, InstrLocId) {
+    i(Const { value: Value::I32(v) })
+}
+
+pub(crate) fn local_get(local: LocalId) -> (Instr, InstrLocId) {
+    i(LocalGet { local })
+}
+
+pub(crate) fn local_set(local: LocalId) -> (Instr, InstrLocId) {
+    i(LocalSet { local })
+}
+
+pub(crate) fn global_get(global: GlobalId) -> (Instr, InstrLocId) {
+    i(GlobalGet { global })
+}
+
+pub(crate) fn binop(op: BinaryOp) -> (Instr, InstrLocId) {
+    i(Binop { op })
+}
+
 pub(crate) fn load(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
     let (kind, align) = match ty {
         ValType::I64 => (LoadKind::I64 { atomic: false }, 8),
@@ -476,6 +505,7 @@ pub(crate) fn load(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrL
     };
     i(Load { memory, kind, arg: MemArg { align, offset: offset.into() } })
 }
+
 pub(crate) fn store(memory: MemoryId, ty: ValType, offset: u32) -> (Instr, InstrLocId) {
     let (kind, align) = match ty {
         ValType::I64 => (StoreKind::I64 { atomic: false }, 8),

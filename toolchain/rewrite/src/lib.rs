@@ -86,6 +86,7 @@ pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
     let stack = stacktypes::StackTypes::compute(wasm)?;
     let mut module =
         ModuleConfig::new().generate_producers_section(false).parse(wasm).map_err(|e| RewriteError::Invalid(format!("{e:#}")))?;
+    let total = module.funcs.iter_local().count();
     let graph = callgraph::CallGraph::analyze(&module);
     let targets = graph.instrumented(&module);
     let globals = sections::add_globals(&mut module)?;
@@ -110,7 +111,6 @@ pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
     sections::add_exports(&mut module, globals, targets.len() as u32);
     let out = module.emit_wasm();
     let after = stats::code_size(&out)?;
-    let total = module.funcs.iter_local().count();
     Ok(Output {
         wasm: out,
         stats: Stats {
