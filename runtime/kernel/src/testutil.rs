@@ -59,6 +59,9 @@ pub struct HostState {
     pub stderr: Vec<u8>,
     pub wants_input: bool,
     pub stdin_kind: Option<StreamKind>,
+    /// The host's stdout is a pipe whose reader has gone: writes fail with
+    /// `EPIPE`.
+    pub stdout_broken: bool,
     rng: u64,
 }
 
@@ -83,6 +86,7 @@ impl Host for TestHost {
     fn stream_write(&mut self, stream: u8, data: &[u8]) -> Result<usize, Errno> {
         let mut s = self.0.lock().unwrap();
         match stream {
+            1 if s.stdout_broken => return Err(Errno::EPIPE),
             1 => s.stdout.extend_from_slice(data),
             _ => s.stderr.extend_from_slice(data),
         }

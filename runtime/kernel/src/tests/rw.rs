@@ -271,3 +271,22 @@ fn memfd_is_an_unnamed_file() {
     let long = h.cstr(&"n".repeat(250));
     assert_eq!(h.sys(nr::memfd_create, &[long, 0]), e(Errno::EINVAL));
 }
+
+#[test]
+fn broken_host_stdout_raises_sigpipe() {
+    let mut h = Harness::new();
+    h.host.lock().unwrap().stdout_broken = true;
+    let buf = h.put(b"x\n");
+    // Default action: the writer dies of SIGPIPE, as `prog | head` on Linux.
+    assert_eq!(h.call(nr::write, &[1, buf, 2], false), Outcome::Exit(crate::ExitStatus::Signal(SIGPIPE)));
+
+    // Ignored: the write fails with EPIPE and the process lives on.
+    let mut h = Harness::new();
+    h.host.lock().unwrap().stdout_broken = true;
+    let mut act = [0u8; 20];
+    act[0] = 1; // SIG_IGN
+    let act = h.put(&act);
+    assert_eq!(h.sys(nr::rt_sigaction, &[SIGPIPE, act, 0, 8]), 0);
+    let buf = h.put(b"x\n");
+    assert_eq!(h.sys(nr::write, &[1, buf, 2]), Errno::EPIPE.neg());
+}
