@@ -191,3 +191,24 @@ fn stdin_is_read_on_demand() {
     assert_eq!(&w.stdout[..input.len()], &input[..]);
     assert_eq!(String::from_utf8_lossy(&w.stdout[input.len()..]), "[200000]\n");
 }
+
+#[test]
+fn closed_stdout_pipe_kills_with_sigpipe_like_native() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let b = build("yes_lines");
+    // Read three lines, hang up, and see how the writer ended.
+    let status = |cmd: &mut Command| {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for _ in 0..3 {
+            lines.next().unwrap().unwrap();
+        }
+        drop(lines);
+        exit_code(&child.wait_with_output().unwrap())
+    };
+    let native = status(&mut Command::new(&b.native));
+    let ours = status(Command::new(tool("wasmos")).arg("run").arg(&b.wasm));
+    assert_eq!(native, 141);
+    assert_eq!(ours, native);
+}
