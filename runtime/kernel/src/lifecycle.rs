@@ -27,6 +27,7 @@ pub const CLD_CONTINUED: i32 = 6;
 /// `SA_NOCLDSTOP`, `SA_NOCLDWAIT`.
 pub const SA_NOCLDSTOP: u32 = 1;
 pub const SA_NOCLDWAIT: u32 = 2;
+const SIGHUP: u32 = 1;
 /// The process orphans are given to, when it runs.
 pub const INIT_PID: u32 = 1;
 
@@ -143,9 +144,14 @@ impl Kernel {
             Some(init) if init.state == ProcState::Running && pid != INIT_PID => INIT_PID,
             _ => 0,
         };
+        let own_pgid = self.proc(pid).pgid;
+        let mut groups = alloc::vec![own_pgid];
         for c in self.procs.children(pid) {
             let child = self.proc_mut(c);
             child.ppid = heir;
+            if child.state == ProcState::Running && !groups.contains(&child.pgid) {
+                groups.push(child.pgid);
+            }
             if let ProcState::Zombie(s) = child.state {
                 if heir == 0 {
                     // Its code is long gone: nobody will ever ask.
@@ -156,7 +162,33 @@ impl Kernel {
                 }
             }
         }
+        for g in groups {
+            self.hang_up_if_orphaned(g);
+        }
         self.notify_parent(pid, WaitEvent::Exited(status));
+    }
+
+    /// POSIX: a process group that became orphaned (no member has a parent
+    /// in another group of the same session) while some member is stopped
+    /// gets `SIGHUP` then `SIGCONT`, so it does not stay stopped forever.
+    fn hang_up_if_orphaned(&mut self, pgid: u32) {
+        let members: Vec<u32> =
+            self.procs.procs.values().filter(|p| p.pgid == pgid && p.state == ProcState::Running).map(|p| p.pid).collect();
+        if !members.iter().any(|&m| self.proc(m).stopped.is_some()) {
+            return;
+        }
+        let anchored = members.iter().any(|&m| {
+            let p = self.proc(m);
+            self.procs.get(p.ppid).is_some_and(|q| q.state == ProcState::Running && q.pgid != pgid && q.sid == p.sid)
+        });
+        if anchored {
+            return;
+        }
+        for sig in [SIGHUP, SIGCONT] {
+            for &m in &members {
+                self.post_signal(m, sig, SigInfo { code: crate::signal::SI_KERNEL, ..Default::default() });
+            }
+        }
     }
 
     /// Tells `pid`'s parent about a state change: `SIGCHLD` (unless

@@ -514,3 +514,24 @@ fn foreground_group_and_engine_signals() {
     assert_eq!(h.k.send(h.pid, SIGTERM), Ok(()));
     assert_eq!(h.k.exit_status(h.pid), Some(ExitStatus::Signal(SIGTERM)));
 }
+
+#[test]
+fn stopped_orphaned_group_gets_sighup_and_sigcont() {
+    let mut h = Harness::new();
+    let leader = h.fork();
+    h.switch(leader);
+    assert_eq!(h.sys(nr::setsid, &[]), leader as i64);
+    let job = h.fork();
+    assert_eq!(h.sys(nr::setpgid, &[job, job]), 0);
+    let calm = h.fork();
+    assert_eq!(h.sys(nr::setpgid, &[calm, job]), 0);
+    h.as_pid(calm, |h| sigaction(h, 1, 1, 0, 0)); // SIGHUP ignored
+    assert_eq!(kill(&mut h, job as i32, SIGSTOP), 0);
+    assert_eq!(kill(&mut h, calm as i32, SIGSTOP), 0);
+    // The session leader anchors the group; when it exits, the group is
+    // orphaned (init is in another session) with stopped members.
+    exit(&mut h, 0);
+    assert_eq!(h.k.exit_status(job), Some(ExitStatus::Signal(1)), "SIGHUP's default action");
+    assert_eq!(h.k.exit_status(calm), None);
+    assert!(!h.k.is_stopped(calm), "SIGCONT followed");
+}
