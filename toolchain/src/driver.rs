@@ -219,6 +219,22 @@ pub fn run(lang: Lang, user_args: &[String]) -> Result<i32> {
     // Only regular files: build systems link to /dev/null to test flags.
     if code == 0 && p.action == Action::Link && output.metadata().is_ok_and(|m| m.is_file()) {
         abi_section::stamp_file(output)?;
+        rewrite_for_fork(output)?;
     }
     Ok(code)
+}
+
+/// Instruments a binary that imports `wasmos.fork`/`wasmos.vfork` so that it
+/// can fork (`wasmos-rewrite`); others, like configure's conftests, are left
+/// alone after a look at their import section.
+fn rewrite_for_fork(path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let rewrite_err = |source| Error::Rewrite { path: path.to_path_buf(), source };
+    if !wasmos_rewrite::imports_fork(&bytes).map_err(rewrite_err)? {
+        return Ok(());
+    }
+    let out = wasmos_rewrite::rewrite(&bytes).map_err(rewrite_err)?;
+    let tmp = path.with_extension(format!("fork-tmp{}", std::process::id()));
+    std::fs::write(&tmp, out.wasm).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

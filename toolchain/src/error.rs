@@ -19,6 +19,9 @@ pub enum Error {
     #[error("{}: the linker output is not a wasm module, cannot add the wasmos.abi section", path.display())]
     NotWasm { path: PathBuf },
 
+    #[error("{}: {source}", path.display())]
+    Rewrite { path: PathBuf, source: wasmos_rewrite::RewriteError },
+
     #[error("WASMOS_SYSROOT={}: not a wasmos sysroot (no {} there)", path.display(), wasmos_sysroot::MANIFEST)]
     BadSysrootEnv { path: PathBuf },
 
