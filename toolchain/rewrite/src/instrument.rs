@@ -291,24 +291,8 @@ impl Transform<'_, '_> {
 
         // block $e_n ... block $e_1 <dispatch> <piece 1 body> end <point 1> ... end <point n> <tail>
         let targets: Vec<InstrSeqId> = pieces.iter().map(|_| new_seq(func, InstrSeqType::Simple(None), vec![])).collect();
-        let mut table = Vec::new();
-        for s in first_site..=last_site {
-            let k = pieces.iter().position(|(_, _, (lo, hi), _)| (*lo..=*hi).contains(&s)).expect("every site is in a piece");
-            table.push(targets[k]);
-        }
-        let g = self.inputs.globals;
-        let dispatch = new_seq(
-            func,
-            InstrSeqType::Simple(None),
-            vec![
-                local_get(self.rw),
-                i32c(first_site as i32),
-                binop(BinaryOp::I32Sub),
-                i(BrTable { blocks: table.into_boxed_slice(), default: targets[0] }),
-            ],
-        );
-        let none = new_seq(func, InstrSeqType::Simple(None), vec![]);
-        let mut cur = vec![global_get(g.state), i(IfElse { consequent: dispatch, alternative: none })];
+        let starts: Vec<u32> = pieces.iter().map(|(_, _, (lo, _), _)| *lo).collect();
+        let mut cur = self.dispatch(func, &targets, &starts, first_site, last_site);
         for ((body, code, _, is_call), target) in pieces.into_iter().zip(targets) {
             if is_call {
                 self.call_entries.insert(target);
@@ -376,6 +360,47 @@ impl Transform<'_, '_> {
     fn new_site(&mut self) -> u32 {
         self.next_site += 1;
         self.next_site - 1
+    }
+
+    /// The rewind dispatch of a sequence whose points start at the sites in
+    /// `starts` (sorted) and whose entries are the ends of `targets`: nothing
+    /// unless rewinding; then a branch to the piece holding site `rw`. One
+    /// piece needs no test, a few take a chain of comparisons, many a
+    /// `br_table` indexed by site, whichever is smaller.
+    fn dispatch(
+        &mut self,
+        func: &mut LocalFunction,
+        targets: &[InstrSeqId],
+        starts: &[u32],
+        first: u32,
+        last: u32,
+    ) -> Vec<(Instr, InstrLocId)> {
+        let state = global_get(self.inputs.globals.state);
+        if targets.len() == 1 {
+            return vec![state, i(BrIf { block: targets[0] })];
+        }
+        let chain_cost = 7 * (targets.len() - 1) + 2;
+        let table_cost = 6 + (last - first + 1) as usize;
+        let mut code = Vec::new();
+        if chain_cost <= table_cost {
+            for (k, start) in starts.iter().enumerate().skip(1) {
+                code.extend([local_get(self.rw), i32c(*start as i32), binop(BinaryOp::I32LtU), i(BrIf { block: targets[k - 1] })]);
+            }
+            code.push(i(Br { block: targets[targets.len() - 1] }));
+        } else {
+            let table: Vec<InstrSeqId> = (first..=last)
+                .map(|s| targets[starts.iter().rposition(|start| *start <= s).expect("sites start at the first piece")])
+                .collect();
+            code.extend([
+                local_get(self.rw),
+                i32c(first as i32),
+                binop(BinaryOp::I32Sub),
+                i(BrTable { blocks: table.into_boxed_slice(), default: targets[0] }),
+            ]);
+        }
+        let dispatch = new_seq(func, InstrSeqType::Simple(None), code);
+        let none = new_seq(func, InstrSeqType::Simple(None), vec![]);
+        vec![state, i(IfElse { consequent: dispatch, alternative: none })]
     }
 
     /// Completes the code of call site `k`: `code` pushes the call's inputs.

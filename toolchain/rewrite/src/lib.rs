@@ -33,6 +33,9 @@ pub enum RewriteError {
     /// The input is not a valid module.
     #[error("invalid wasm module: {0}")]
     Invalid(String),
+    /// The rewriter produced an invalid module: a bug in the rewriter.
+    #[error("internal error: the rewritten module does not validate: {0}")]
+    Internal(String),
     /// The module uses something the rewriter cannot instrument.
     #[error("cannot instrument for fork: {what} (at byte offset {offset:#x})")]
     Unsupported {
@@ -110,6 +113,10 @@ pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
     }
     sections::add_exports(&mut module, globals, targets.len() as u32);
     let out = module.emit_wasm();
+    // A bug here would otherwise only show when the program is loaded.
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
+        .validate_all(&out)
+        .map_err(|e| RewriteError::Internal(e.to_string()))?;
     let after = stats::code_size(&out)?;
     Ok(Output {
         wasm: out,
