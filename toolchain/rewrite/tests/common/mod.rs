@@ -18,12 +18,16 @@ pub enum Fork {
     Unwind,
     /// Must not be called.
     Trap,
+    /// Return the values of [`Host::script`] in turn (an oracle for a
+    /// process whose forks returned those values).
+    Script,
 }
 
 /// Per-instance host state.
 pub struct Host {
     pub fork: Fork,
     pub fork_calls: u32,
+    pub script: std::collections::VecDeque<i32>,
 }
 
 pub fn engine() -> Engine {
@@ -40,6 +44,7 @@ pub fn instantiate(engine: &Engine, wasm: &[u8], fork: Fork) -> (Store<Host>, In
                 match caller.data().fork {
                     Fork::Return(v) => Ok(v),
                     Fork::Trap => Err(wasmtime::format_err!("fork import called")),
+                    Fork::Script => caller.data_mut().script.pop_front().ok_or_else(|| wasmtime::format_err!("fork called too often")),
                     Fork::Unwind => {
                         // Initialise the buffer header, then start the unwind.
                         let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
@@ -61,7 +66,7 @@ pub fn instantiate(engine: &Engine, wasm: &[u8], fork: Fork) -> (Store<Host>, In
             f.typed::<i32, i32>(&caller)?.call(&mut caller, a)
         })
         .unwrap();
-    let mut store = Store::new(engine, Host { fork, fork_calls: 0 });
+    let mut store = Store::new(engine, Host { fork, fork_calls: 0, script: Default::default() });
     let instance = linker.instantiate(&mut store, &module).unwrap();
     (store, instance)
 }
