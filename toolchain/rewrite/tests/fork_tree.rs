@@ -75,6 +75,10 @@ const PROGRAM: &str = r#"
 )
 "#;
 
+/// A process to run: store, instance, its fork results so far, and the
+/// result to rewind with (`None`: start afresh).
+type Proc = (Store<Host>, Instance, Vec<i32>, Option<i32>);
+
 fn output(store: &mut Store<Host>, instance: &Instance) -> Vec<u8> {
     let mem = instance.get_memory(&mut *store, "memory").unwrap();
     mem.data(&*store)[256..512].to_vec()
@@ -94,9 +98,8 @@ fn a_tree_of_four_processes_matches_the_original() {
     let rewritten = wasmos_rewrite::rewrite(&original).unwrap().wasm;
     let engine = engine();
 
-    // (store, instance, fork results so far, rewind with this result?)
     let (s, i) = instantiate(&engine, &rewritten, Fork::Unwind);
-    let mut queue: VecDeque<(Store<Host>, Instance, Vec<i32>, Option<i32>)> = VecDeque::from([(s, i, vec![], None)]);
+    let mut queue: VecDeque<Proc> = VecDeque::from([(s, i, vec![], None)]);
     let mut finished = Vec::new();
     let mut next_pid = 100;
     while let Some((mut store, instance, forks, rewind)) = queue.pop_front() {
