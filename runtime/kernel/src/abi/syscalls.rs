@@ -323,6 +323,7 @@ table! {
     close_range = 436 (Fd, Fd, Hex);
     faccessat2 = 439 (DirFd, Path, Mode, AtFlags);
     wasmos_startinfo = 4096 (Ptr, UInt);
+    wasmos_spawn = 4097 (Path, Ptr, Ptr, Ptr, UInt, Ptr);
 }
 
 /// The row for `nr`, if the ABI defines it.

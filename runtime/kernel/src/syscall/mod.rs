@@ -20,6 +20,7 @@ pub mod poll;
 pub mod proc;
 pub mod rw;
 pub mod signal;
+pub mod spawn;
 pub mod stat;
 pub mod table;
 pub mod time;

@@ -134,6 +134,7 @@ pub fn dispatch(k: &mut Kernel, c: &mut Call, n: u32) -> SysResult {
         nr::sysinfo => info::sysinfo(k, c),
         nr::sethostname => info::sethostname(k, c),
         nr::wasmos_startinfo => info::wasmos_startinfo(k, c),
+        nr::wasmos_spawn => spawn::wasmos_spawn(k, c),
         _ => Err(Errno::ENOSYS.into()),
     }
 }
