@@ -75,6 +75,7 @@ impl RunArgs {
         opts.cwd = self.cwd.clone();
         opts.strace = self.strace;
         opts.max_memory = self.max_memory;
+        opts.forward_signals = true;
         if self.no_cache {
             opts.cache = ModuleCache::disabled();
         }

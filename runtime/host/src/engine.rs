@@ -5,9 +5,12 @@ use wasmtime::{Config, Engine};
 use crate::error::SetupError;
 
 /// An engine with Cranelift and wasmtime's defaults (bulk memory,
-/// multi-value and reference types on). No fuel or epochs yet: nothing
-/// interrupts a running guest but its own syscalls.
+/// multi-value and reference types on) plus epoch interruption: compiled
+/// code checks the engine's epoch at function entries and loop headers, so
+/// the host can stop, kill or signal a process that makes no syscalls
+/// ([`crate::signals`]).
 pub fn new_engine() -> Result<Engine, SetupError> {
-    let config = Config::new();
+    let mut config = Config::new();
+    config.epoch_interruption(true);
     Engine::new(&config).map_err(|e| SetupError::Engine(format!("{e:#}")))
 }

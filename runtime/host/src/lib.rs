@@ -26,6 +26,7 @@ mod memory;
 pub mod process;
 mod run;
 pub mod shared;
+pub mod signals;
 mod sjlj;
 mod stdin;
 pub mod trap;

@@ -23,9 +23,15 @@ pub const WASM_MAGIC: [u8; 4] = *b"\0asm";
 /// errors (the path as the user gave it).
 pub fn load(engine: &Engine, cache: &ModuleCache, path: &Path, display: &str) -> Result<Module, LoadError> {
     let bytes = std::fs::read(path).map_err(|err| LoadError::Read { path: display.to_string(), err })?;
-    check_abi(display, &bytes)?;
+    load_bytes(engine, cache, &bytes, display)
+}
+
+/// Checks and compiles a program already in memory (`execve`,
+/// `wasmos_spawn`).
+pub fn load_bytes(engine: &Engine, cache: &ModuleCache, bytes: &[u8], display: &str) -> Result<Module, LoadError> {
+    check_abi(display, bytes)?;
     let module =
-        cache.load_or_compile(engine, &bytes).map_err(|e| LoadError::Invalid { path: display.to_string(), message: format!("{e:#}") })?;
+        cache.load_or_compile(engine, bytes).map_err(|e| LoadError::Invalid { path: display.to_string(), message: format!("{e:#}") })?;
     check_imports(display, &module)?;
     Ok(module)
 }

@@ -13,6 +13,7 @@ use crate::host_services::HostServices;
 use crate::hostfs::HostFs;
 use crate::process::{Process, Program};
 use crate::shared::Shared;
+use crate::signals::Ticker;
 use crate::stdin::StdinPump;
 use crate::{engine, load};
 
@@ -68,6 +69,10 @@ pub struct RunOptions {
     /// Most linear memory in bytes (`None`: 4 GiB, the wasm32 limit).
     pub max_memory: Option<u64>,
     pub cache: ModuleCache,
+    /// Forward the host process's `SIGINT`/`SIGTERM`/... to the guests
+    /// (the `wasmos` binary does; a library caller may not want handlers
+    /// installed behind its back).
+    pub forward_signals: bool,
 }
 
 impl RunOptions {
@@ -83,6 +88,7 @@ impl RunOptions {
             strace: false,
             max_memory: None,
             cache: ModuleCache::from_env(),
+            forward_signals: false,
         }
     }
 }
@@ -112,7 +118,7 @@ pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
     let program = Program { module, name };
 
     let pump = Arc::new(StdinPump::default());
-    let config = KernelConfig { max_memory: opts.max_memory.unwrap_or(0), ..KernelConfig::default() };
+    let config = KernelConfig { max_memory: opts.max_memory.unwrap_or(0), signal_handlers: true, ..KernelConfig::default() };
     let mut kernel = Kernel::new(Box::new(HostServices::new(pump.clone())), config);
     for d in &opts.dirs {
         let host = d.host.display().to_string();
@@ -132,13 +138,35 @@ pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
     let spec = SpawnSpec { argv, envp: env, cwd: opts.cwd.as_bytes().to_vec(), exe };
     let pid = kernel.spawn(spec).map_err(|errno| SetupError::Cwd { cwd: opts.cwd.clone(), errno })?;
 
-    let shared = Arc::new(Shared::new(kernel, opts.strace));
+    let shared = Arc::new(Shared::new(kernel, engine, opts.cache.clone(), opts.strace, opts.max_memory));
     pump.attach(&shared);
-    let process = Process::instantiate(shared, &program, pid, opts.max_memory)?;
+    if opts.forward_signals {
+        crate::signals::forward_host_signals(&shared);
+    }
+    let process = Process::instantiate(shared.clone(), &program, pid)?;
+    let ticker = Ticker::start(&shared);
     let handle = process.spawn().map_err(SetupError::Thread)?;
     // The process thread never panics on guest input; if it panicked
     // anyway, report it as the kill it amounts to.
-    Ok(handle.join().unwrap_or(ExitStatus::Signal(crate::trap::SIGKILL)))
+    let status = handle.join().unwrap_or(ExitStatus::Signal(crate::trap::SIGKILL));
+    // Like the init of a Linux pid namespace: when pid 1 is gone, whatever
+    // it left running is killed (we cannot outlive the host process).
+    shared.with_kernel(|k| {
+        for p in crate::signals::live_pids(k) {
+            let _ = k.send(p, crate::trap::SIGKILL);
+        }
+    });
+    loop {
+        let threads = shared.take_threads();
+        if threads.is_empty() {
+            break;
+        }
+        for (_, t) in threads {
+            let _ = t.join();
+        }
+    }
+    drop(ticker);
+    Ok(status)
 }
 
 #[cfg(test)]

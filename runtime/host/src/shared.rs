@@ -8,12 +8,20 @@
 //! it changes or the syscall's deadline passes, then retries the call. The
 //! kernel decides whether the retry can complete; a spurious retry costs one
 //! syscall dispatch.
+//!
+//! Processes another process killed, stopped or signalled
+//! ([`Kernel::take_interrupts`]) are handled the same way plus an epoch
+//! bump, so code running in them reaches its epoch callback
+//! ([`crate::signals`]) at the next function entry or loop header.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use wasmos_kernel::Kernel;
+use wasmos_kernel::{ExitStatus, Kernel};
+use wasmtime::Engine;
 
+use crate::cache::ModuleCache;
 use crate::host_services::monotonic_ns;
 
 /// The kernel and its wake sequence, guarded together.
@@ -29,11 +37,37 @@ pub struct Shared {
     wake: Condvar,
     /// Print each syscall to stderr (`--strace`).
     pub strace: bool,
+    /// The engine every process's code runs on (its epoch interrupts them).
+    pub engine: Engine,
+    /// Where `execve` and `wasmos_spawn` find compiled modules.
+    pub cache: ModuleCache,
+    /// `--max-memory` for every process.
+    pub max_memory: Option<u64>,
+    /// Threads of processes started by other processes, not yet joined.
+    threads: Mutex<Vec<(u32, JoinHandle<ExitStatus>)>>,
 }
 
 impl Shared {
-    pub fn new(kernel: Kernel, strace: bool) -> Self {
-        Shared { state: Mutex::new(KernelState { kernel, seq: 0 }), wake: Condvar::new(), strace }
+    pub fn new(kernel: Kernel, engine: Engine, cache: ModuleCache, strace: bool, max_memory: Option<u64>) -> Self {
+        Shared {
+            state: Mutex::new(KernelState { kernel, seq: 0 }),
+            wake: Condvar::new(),
+            strace,
+            engine,
+            cache,
+            max_memory,
+            threads: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Remembers the thread running `pid`, for [`Shared::take_threads`].
+    pub fn add_thread(&self, pid: u32, handle: JoinHandle<ExitStatus>) {
+        self.threads.lock().unwrap_or_else(|e| e.into_inner()).push((pid, handle));
+    }
+
+    /// The threads recorded so far (each is then the caller's to join).
+    pub fn take_threads(&self) -> Vec<(u32, JoinHandle<ExitStatus>)> {
+        std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Locks the kernel. A thread that panicked while holding the lock does
@@ -46,7 +80,15 @@ impl Shared {
     /// Publishes the kernel's woken keys, if any, to parked threads. Call
     /// after every kernel operation, before unlocking.
     pub fn publish(&self, st: &mut KernelState) {
-        if !st.kernel.take_wakeups().is_empty() {
+        let woke = !st.kernel.take_wakeups().is_empty();
+        let interrupted = !st.kernel.take_interrupts().is_empty();
+        if interrupted {
+            // Every running store's deadline is one tick ahead: one bump
+            // sends them all to their epoch callback, which checks its own
+            // process (cheap when nothing happened to it).
+            self.engine.increment_epoch();
+        }
+        if woke || interrupted {
             st.seq = st.seq.wrapping_add(1);
             self.wake.notify_all();
         }

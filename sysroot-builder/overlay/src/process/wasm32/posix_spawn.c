@@ -1,97 +1,81 @@
-/* posix_spawn on vfork. musl's version starts the child on a fresh stack
- * with clone(CLONE_VM|CLONE_VFORK), which wasm cannot express; the wasmos
- * vfork import gives the same "child borrows the parent until exec"
- * behaviour. The child makes only syscalls before exec, and reports a
- * failure through a close-on-exec pipe: the parent reads either nothing
- * (exec succeeded) or the child's errno. system() and popen() use this. */
+/* posix_spawn on the wasmos_spawn syscall: the kernel creates the child,
+ * applies the file actions and attributes in it, resolves the program as
+ * execve does, and the engine starts it on its own thread. No fork, no
+ * borrowed memory: errors (ENOENT, EACCES, ENOEXEC, EBADF from an action)
+ * come straight back from the call. The record layouts are documented in
+ * the kernel's syscall/spawn.rs and docs/abi.md.
+ *
+ * posix_spawnp sets attr->__fn to __execvpe; then the PATH search happens
+ * here, trying each candidate like execvp does. */
 #define _GNU_SOURCE
 #include <spawn.h>
 #include <unistd.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <errno.h>
-#include <sys/wait.h>
+#include <string.h>
+#include <stdlib.h>
+#include <limits.h>
 #include "syscall.h"
-#include "ksigaction.h"
 #include "../fdop.h"
 
-/* Moves the report pipe out of the way of a file action targeting it. */
-static int keep_clear(int *report, int fd)
+struct spawn_action {
+	unsigned op;
+	int fd, srcfd;
+	unsigned oflag, mode;
+	const char *path;
+};
+
+struct spawn_attr {
+	unsigned flags;
+	int pgroup;
+	unsigned long long sigdef, sigmask;
+};
+
+int __execvpe(const char *, char *const *, char *const *);
+
+static int spawn_once(const char *path, char *const argv[], char *const envp[],
+	const struct spawn_action *acts, int n, const struct spawn_attr *at)
 {
-	if (fd != *report) return 0;
-	int moved = __syscall(SYS_fcntl, *report, F_DUPFD_CLOEXEC, 0);
-	if (moved < 0) return moved;
-	*report = moved;
-	return 0;
+	return __syscall(SYS_wasmos_spawn, path, argv, envp, acts, n, at);
 }
 
-static int apply_action(const struct fdop *op)
+/* execvp's search: returns the pid or -errno. */
+static int spawn_path(const char *file, char *const argv[], char *const envp[],
+	const struct spawn_action *acts, int n, const struct spawn_attr *at)
 {
-	int r = 0;
-	switch (op->cmd) {
-	case FDOP_CLOSE:
-		/* closing an fd that is not open is not an error for spawn */
-		__syscall(SYS_close, op->fd);
-		break;
-	case FDOP_DUP2:
-		if (op->srcfd == op->fd) {
-			/* dup2 onto itself: just make it survive exec */
-			r = __syscall(SYS_fcntl, op->fd, F_GETFD);
-			if (r >= 0) r = __syscall(SYS_fcntl, op->fd, F_SETFD, r & ~FD_CLOEXEC);
-		} else {
-			r = __syscall(SYS_dup3, op->srcfd, op->fd, 0);
+	if (!*file) return -ENOENT;
+	if (strchr(file, '/')) return spawn_once(file, argv, envp, acts, n, at);
+	const char *path = getenv("PATH");
+	if (!path) path = "/usr/local/bin:/bin:/usr/bin";
+	size_t k = strnlen(file, NAME_MAX+1);
+	if (k > NAME_MAX) return -ENAMETOOLONG;
+	size_t l = strnlen(path, PATH_MAX-1)+1;
+	char b[l+k+1];
+	int seen_eacces = 0;
+	for (const char *p = path, *z; ; p = z) {
+		z = __strchrnul(p, ':');
+		if (z-p >= l) {
+			if (!*z++) break;
+			continue;
 		}
-		break;
-	case FDOP_OPEN:
-		r = __syscall(SYS_openat, AT_FDCWD, op->path, op->oflag | O_LARGEFILE, op->mode);
-		if (r >= 0 && r != op->fd) {
-			int opened = r;
-			r = __syscall(SYS_dup3, opened, op->fd, 0);
-			__syscall(SYS_close, opened);
+		memcpy(b, p, z-p);
+		b[z-p] = '/';
+		memcpy(b+(z-p)+(z>p), file, k+1);
+		int r = spawn_once(b, argv, envp, acts, n, at);
+		if (r >= 0) return r;
+		switch (r) {
+		case -EACCES:
+			seen_eacces = 1;
+		case -ENOENT:
+		case -ENOTDIR:
+			break;
+		default:
+			return r;
 		}
-		break;
-	case FDOP_CHDIR:
-		r = __syscall(SYS_chdir, op->path);
-		break;
-	case FDOP_FCHDIR:
-		r = __syscall(SYS_fchdir, op->fd);
-		break;
+		if (!*z++) break;
 	}
-	return r < 0 ? r : 0;
-}
-
-/* Everything the child does before exec; 0 or -errno. */
-static int child_setup(const posix_spawn_file_actions_t *fa,
-	const posix_spawnattr_t *attr, const sigset_t *parent_mask, int *report)
-{
-	int r;
-	if (attr->__flags & POSIX_SPAWN_SETSID) {
-		if ((r = __syscall(SYS_setsid)) < 0) return r;
-	}
-	if (attr->__flags & POSIX_SPAWN_SETPGROUP) {
-		if ((r = __syscall(SYS_setpgid, 0, attr->__pgrp))) return r;
-	}
-	if (attr->__flags & POSIX_SPAWN_RESETIDS) {
-		if ((r = __syscall(SYS_setgid, __syscall(SYS_getgid)))) return r;
-		if ((r = __syscall(SYS_setuid, __syscall(SYS_getuid)))) return r;
-	}
-	if (attr->__flags & POSIX_SPAWN_SETSIGDEF) {
-		struct k_sigaction dfl = { .handler = SIG_DFL };
-		for (int sig = 1; sig < _NSIG; sig++)
-			if (sigismember(&attr->__def, sig) == 1)
-				__syscall(SYS_rt_sigaction, sig, &dfl, 0, _NSIG/8);
-	}
-	if (fa && fa->__actions) {
-		/* actions are kept newest first; apply them oldest first */
-		const struct fdop *op = fa->__actions;
-		while (op->next) op = op->next;
-		for (; op; op = op->prev) {
-			if ((r = keep_clear(report, op->fd))) return r;
-			if ((r = apply_action(op))) return r;
-		}
-	}
-	const sigset_t *mask = (attr->__flags & POSIX_SPAWN_SETSIGMASK) ? &attr->__mask : parent_mask;
-	return __syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask, 0, _NSIG/8);
+	return seen_eacces ? -EACCES : -ENOENT;
 }
 
 int posix_spawn(pid_t *restrict res, const char *restrict path,
@@ -99,44 +83,35 @@ int posix_spawn(pid_t *restrict res, const char *restrict path,
 	const posix_spawnattr_t *restrict attr,
 	char *const argv[restrict], char *const envp[restrict])
 {
-	static const posix_spawnattr_t no_attr;
-	if (!attr) attr = &no_attr;
-	int (*exec)(const char *, char *const *, char *const *) =
-		attr->__fn ? (int (*)(const char *, char *const *, char *const *))attr->__fn : execve;
+	struct spawn_attr at = { 0 };
+	if (attr) {
+		at.flags = attr->__flags;
+		at.pgroup = attr->__pgrp;
+		memcpy(&at.sigdef, &attr->__def, sizeof at.sigdef);
+		memcpy(&at.sigmask, &attr->__mask, sizeof at.sigmask);
+	}
 
-	int report[2];
-	int r = __syscall(SYS_pipe2, report, O_CLOEXEC);
+	int n = 0;
+	const struct fdop *op = 0;
+	if (fa && fa->__actions) {
+		/* actions are kept newest first; the kernel applies them in
+		 * array order, oldest first */
+		for (op = fa->__actions; op->next; op = op->next) n++;
+		n++;
+	}
+	struct spawn_action acts[n ? n : 1];
+	for (int i = 0; i < n; i++, op = op->prev) {
+		acts[i] = (struct spawn_action){
+			.op = op->cmd, .fd = op->fd, .srcfd = op->srcfd,
+			.oflag = op->oflag | O_LARGEFILE, .mode = op->mode,
+			.path = (op->cmd == FDOP_OPEN || op->cmd == FDOP_CHDIR) ? op->path : 0,
+		};
+	}
+
+	int r = (attr && attr->__fn == (void *)__execvpe)
+		? spawn_path(path, argv, envp, acts, n, &at)
+		: spawn_once(path, argv, envp, acts, n, &at);
 	if (r < 0) return -r;
-
-	/* No handler may run in the child while it borrows our memory. */
-	sigset_t parent_mask;
-	__block_all_sigs(&parent_mask);
-
-	pid_t pid = vfork();
-	if (pid == 0) {
-		__syscall(SYS_close, report[0]);
-		int err = -child_setup(fa, attr, &parent_mask, &report[1]);
-		if (!err) {
-			exec(path, argv, envp);
-			err = errno;
-		}
-		__syscall(SYS_write, report[1], &err, sizeof err);
-		_exit(127);
-	}
-
-	int err = 0;
-	__syscall(SYS_close, report[1]);
-	if (pid < 0) {
-		err = errno;
-	} else if (__syscall(SYS_read, report[0], &err, sizeof err) == sizeof err) {
-		/* the child failed before or in exec and has exited: reap it */
-		__syscall(SYS_wait4, pid, 0, 0, 0);
-	} else {
-		err = 0;
-	}
-	__syscall(SYS_close, report[0]);
-	__restore_sigs(&parent_mask);
-
-	if (!err && res) *res = pid;
-	return err;
+	if (res) *res = r;
+	return 0;
 }
