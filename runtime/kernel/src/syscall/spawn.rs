@@ -199,3 +199,90 @@ impl Kernel {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::testutil::Harness;
+
+    /// A NULL-terminated pointer array of strings in scratch memory.
+    fn strings(h: &mut Harness, v: &[&str]) -> u32 {
+        let mut ptrs: Vec<u8> = Vec::new();
+        for s in v {
+            ptrs.extend_from_slice(&h.cstr(s).to_le_bytes());
+        }
+        ptrs.extend_from_slice(&[0; 4]);
+        h.put(&ptrs)
+    }
+
+    fn action(op: u32, fd: i32, src: i32, oflag: u32, mode: u32, path: u32) -> Vec<u8> {
+        [op, fd as u32, src as u32, oflag, mode, path].iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    fn prog(h: &mut Harness, path: &str, data: &[u8], mode: u32) {
+        h.k.write_file(path.as_bytes(), data, mode).unwrap();
+    }
+
+    fn prepare(h: &mut Harness, args: [u32; 6]) -> Result<Spawned, Errno> {
+        h.k.spawn_prepare(h.pid, &mut h.mem, args)
+    }
+
+    #[test]
+    fn applies_actions_and_attributes_in_the_child_only() {
+        let mut h = Harness::new();
+        prog(&mut h, "/bin/p", b"\0asm\x01\0\0\0", 0o755);
+        let (path, argv, envp) = (h.cstr("/bin/p"), strings(&mut h, &["p", "x"]), strings(&mut h, &["A=1"]));
+        let out = h.cstr("/tmp/out");
+        let dir = h.cstr("/tmp");
+        let mut acts = action(SPAWN_OPEN, 5, 0, O_WRONLY | O_CREAT, 0o600, out);
+        acts.extend(action(SPAWN_DUP2, 5, 1, 0, 0, 0));
+        acts.extend(action(SPAWN_CLOSE, 5, 0, 0, 0, 0));
+        acts.extend(action(SPAWN_CLOSE, 42, 0, 0, 0, 0));
+        acts.extend(action(SPAWN_CHDIR, 0, 0, 0, 0, dir));
+        let acts = h.put(&acts);
+        let mut attr = Vec::new();
+        for v in [SPAWN_SETPGROUP | SPAWN_SETSIGMASK, 0] {
+            attr.extend_from_slice(&v.to_le_bytes());
+        }
+        attr.extend_from_slice(&0u64.to_le_bytes());
+        attr.extend_from_slice(&(1u64 << 9).to_le_bytes());
+        let attr = h.put(&attr);
+        let s = prepare(&mut h, [path, argv, envp, acts, 5, attr]).unwrap();
+        assert_eq!(s.image.path, b"/bin/p");
+        assert_eq!(s.image.argv, [b"p".to_vec(), b"x".to_vec()]);
+        assert_eq!(s.image.envp, [b"A=1".to_vec()]);
+        let c = h.k.snapshot().procs.get(s.pid).unwrap().clone();
+        assert_eq!((c.ppid, c.pgid, c.cwd_path.as_slice()), (h.pid, s.pid, &b"/tmp"[..]));
+        assert_eq!(c.signals.mask, 1 << 9);
+        assert!(c.fds.get(1).is_ok() && c.fds.get(5).is_err());
+        // The parent is untouched.
+        let p = h.k.snapshot().procs.get(h.pid).unwrap().clone();
+        assert!(p.fds.get(5).is_err());
+        assert_eq!(p.cwd_path, b"/");
+        h.k.exec_commit(s.pid, &s.image);
+        assert_eq!(h.k.snapshot().procs.get(s.pid).unwrap().argv.len(), 2);
+    }
+
+    #[test]
+    fn errors_leave_no_child_behind() {
+        let mut h = Harness::with_signals();
+        prog(&mut h, "/bin/text", b"hello", 0o755);
+        prog(&mut h, "/bin/noexec", b"\0asm", 0o644);
+        let argv = strings(&mut h, &["p"]);
+        let before = h.k.snapshot().procs.procs.len();
+        for (path, want) in [("/nope", Errno::ENOENT), ("/bin/text", Errno::ENOEXEC), ("/bin/noexec", Errno::EACCES)] {
+            let p = h.cstr(path);
+            assert_eq!(prepare(&mut h, [p, argv, 0, 0, 0, 0]).unwrap_err(), want, "{path}");
+        }
+        let p = h.cstr("/bin/text");
+        let bad = h.put(&action(SPAWN_DUP2, 1, 77, 0, 0, 0));
+        assert_eq!(prepare(&mut h, [p, argv, 0, bad, 1, 0]).unwrap_err(), Errno::EBADF);
+        assert_eq!(h.k.snapshot().procs.procs.len(), before);
+        // No SIGCHLD reached the parent.
+        assert_eq!(h.k.snapshot().procs.get(h.pid).unwrap().signals.pending, 0);
+        // Through the plain syscall path engines without threads get ENOSYS.
+        assert_eq!(h.sys(nr::wasmos_spawn, &[p, argv, 0, 0, 0, 0]), Errno::ENOSYS.neg());
+    }
+}
