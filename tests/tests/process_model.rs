@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use wasmos_tests::fixtures;
 use wasmos_tests::*;
 
 /// Builds `tests/c/<name>.c` into `dir/<name>.wasm`, executable (exec and
@@ -112,4 +113,23 @@ fn sigint_to_the_host_reaches_a_busy_guest() {
     assert!(took < Duration::from_secs(2), "{took:?}");
     let (code, _, _) = interrupt(&wasm, &[], "TERM");
     assert_eq!(code, 143);
+}
+
+#[test]
+fn system_and_popen_run_dash_through_posix_spawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = build(dir.path(), "proc_system");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::copy(fixtures::dash(), bin.join("sh")).unwrap();
+    std::fs::set_permissions(bin.join("sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mount = format!("{}:/bin:ro", bin.display());
+    let w = run_wasmos(&["--dir", &mount], &prog, &[], b"");
+    assert_eq!(
+        stdout(&w),
+        "system: exited=1 code=5\npopen r: from sh\npopen r: second line\npclose: 0\npopen w: got hello\npclose: 0\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&w.stderr)
+    );
+    assert_eq!(exit_code(&w), 0);
 }

@@ -58,6 +58,9 @@ pub struct RunArgs {
     /// Neither read nor write the compiled-module cache
     #[arg(long)]
     pub no_cache: bool,
+    /// Faster CPU-bound loops, but code that makes no syscalls cannot be killed, stopped or signalled until it makes one
+    #[arg(long)]
+    pub no_interrupt: bool,
     /// The program, then its arguments (everything after FILE goes to the program)
     #[arg(value_name = "FILE [ARGS]", required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
     pub command: Vec<OsString>,
@@ -76,6 +79,7 @@ impl RunArgs {
         opts.strace = self.strace;
         opts.max_memory = self.max_memory;
         opts.forward_signals = true;
+        opts.interrupt = !self.no_interrupt;
         if self.no_cache {
             opts.cache = ModuleCache::disabled();
         }

@@ -73,6 +73,10 @@ pub struct RunOptions {
     /// (the `wasmos` binary does; a library caller may not want handlers
     /// installed behind its back).
     pub forward_signals: bool,
+    /// Compile epoch checks into guest code so that processes busy in
+    /// code that makes no syscalls can be killed, stopped and signalled
+    /// (on by default; see [`crate::engine::new_engine`] for the cost).
+    pub interrupt: bool,
 }
 
 impl RunOptions {
@@ -89,6 +93,7 @@ impl RunOptions {
             max_memory: None,
             cache: ModuleCache::from_env(),
             forward_signals: false,
+            interrupt: true,
         }
     }
 }
@@ -113,7 +118,7 @@ pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    let engine = engine::new_engine()?;
+    let engine = engine::new_engine(opts.interrupt)?;
     let module = load::load(&engine, &opts.cache, &opts.program, &name)?;
     let program = Program { module, name };
 

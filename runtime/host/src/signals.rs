@@ -9,9 +9,11 @@
 //! slot of the exported `__indirect_function_table`, called with the
 //! process's own store. Its wasm type decides how: `(i32) -> ()` gets the
 //! signal number; `(i32, i32, i32) -> ()` gets the number, a pointer to
-//! the 128-byte `siginfo_t` (copied 16-byte aligned below the shadow stack
-//! pointer, which is moved down for the call and restored after), and 0
-//! for the `ucontext`. (Native code ignores arguments a handler does not
+//! the 128-byte `siginfo_t`, and 0 for the `ucontext`. Handlers run below
+//! the 128-byte red zone LLVM lets leaf functions use under the shadow
+//! stack pointer (as x86-64 Linux skips its red zone): the pointer is moved
+//! down past it (and the `siginfo_t`, 16-byte aligned) for the call and
+//! restored after. (Native code ignores arguments a handler does not
 //! declare; calling by the real type does the same.) Any other type, or an
 //! empty slot, ends the process with `SIGSEGV`. When the handler returns,
 //! [`wasmos_kernel::Kernel::signal_return`] restores the mask.
@@ -44,6 +46,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
+use wasmos_kernel::process::ProcState as KState;
 use wasmos_kernel::{Delivery, ExitStatus, Kernel};
 use wasmtime::{AsContextMut, Ref, StoreContextMut, UpdateDeadline, Val};
 
@@ -53,6 +56,9 @@ use crate::shared::Shared;
 
 /// How often the ticker bumps the epoch.
 pub const TICK: Duration = Duration::from_millis(10);
+/// Bytes below `__stack_pointer` a leaf function may use without moving
+/// it (LLVM's wasm red zone); handlers run below them.
+const RED_ZONE: u32 = 128;
 /// Size of the guest `siginfo_t`.
 const SIGINFO_SIZE: u32 = 128;
 const SIGSEGV: u32 = 11;
@@ -60,11 +66,11 @@ const SIGKILL: u32 = 9;
 /// Ticks a handler run from the epoch callback may take (forever).
 const HANDLER_DEADLINE: u64 = 1 << 48;
 
-/// Whether `pid` may need [`service`]: stopped, ended, or with any signal
-/// pending. Cheap enough to ask after every syscall.
+/// Whether `pid` may need [`service`]: stopped, ended, or with an
+/// unblocked signal pending. Cheap enough to ask after every syscall.
 pub fn needs_service(k: &Kernel, pid: u32) -> bool {
     match k.snapshot().procs.get(pid) {
-        Some(p) => p.stopped.is_some() || p.signals.pending != 0 || k.exit_status(pid).is_some(),
+        Some(p) => p.stopped.is_some() || p.signals.pending & !p.signals.mask != 0 || p.state != KState::Running,
         None => true,
     }
 }
@@ -125,22 +131,35 @@ fn run_handler(cx: &mut StoreContextMut<'_, ProcState>, d: &Delivery) -> wasmtim
     let params: Vec<_> = ty.params().collect();
     let unit = ty.results().len() == 0;
     let is_i32 = |v: &wasmtime::ValType| matches!(v, wasmtime::ValType::I32);
-    if unit && params.len() == 1 && is_i32(&params[0]) {
-        return func.call(cx.as_context_mut(), &[Val::I32(d.sig as i32)], &mut []);
-    }
-    if !(unit && params.len() == 3 && params.iter().all(is_i32)) {
-        return fault(cx, d, "has the wrong type");
-    }
-    let (Some(sp), Some(mem)) = (sp, mem) else {
-        return fault(cx, d, "needs __stack_pointer to receive its siginfo");
+    let with_info = match params.len() {
+        1 if unit && is_i32(&params[0]) => false,
+        3 if unit && params.iter().all(is_i32) => true,
+        _ => return fault(cx, d, "has the wrong type"),
     };
+    let Some(sp) = sp else {
+        if with_info {
+            return fault(cx, d, "needs __stack_pointer to receive its siginfo");
+        }
+        return func.call(cx.as_context_mut(), &[Val::I32(d.sig as i32)], &mut []);
+    };
+    // Below the red zone a leaf function may be using without having moved
+    // the stack pointer (the epoch callback can interrupt one).
     let old = sp.get(cx.as_context_mut()).i32().unwrap_or(0) as u32;
-    let info = old.wrapping_sub(SIGINFO_SIZE) & !15;
-    if info >= old || mem.write(cx.as_context_mut(), info as usize, &d.siginfo).is_err() {
-        return fault(cx, d, "has no stack to receive its siginfo");
+    let base = old.wrapping_sub(RED_ZONE) & !15;
+    let new = if with_info { base.wrapping_sub(SIGINFO_SIZE) } else { base };
+    if new >= old {
+        return fault(cx, d, "has no stack left to run on");
     }
-    sp.set(cx.as_context_mut(), Val::I32(info as i32))?;
-    func.call(cx.as_context_mut(), &[Val::I32(d.sig as i32), Val::I32(info as i32), Val::I32(0)], &mut [])?;
+    let args = if with_info {
+        if mem.is_none_or(|m| m.write(cx.as_context_mut(), new as usize, &d.siginfo).is_err()) {
+            return fault(cx, d, "has no stack left to receive its siginfo");
+        }
+        vec![Val::I32(d.sig as i32), Val::I32(new as i32), Val::I32(0)]
+    } else {
+        vec![Val::I32(d.sig as i32)]
+    };
+    sp.set(cx.as_context_mut(), Val::I32(new as i32))?;
+    func.call(cx.as_context_mut(), &args, &mut [])?;
     sp.set(cx.as_context_mut(), Val::I32(old as i32))?;
     Ok(())
 }
@@ -180,16 +199,18 @@ impl Ticker {
         let (flag, weak) = (stop.clone(), Arc::downgrade(shared));
         let thread = std::thread::Builder::new()
             .name("epoch".into())
-            .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(TICK);
-                    let Some(shared) = weak.upgrade() else { return };
-                    shared.engine.increment_epoch();
-                    let mut st = shared.lock();
-                    if st.kernel.next_deadline().is_some_and(|d| d <= monotonic_ns()) {
-                        st.kernel.tick();
-                        shared.publish(&mut st);
-                    }
+            .spawn(move || loop {
+                // Unparked by `drop`, so ending a run never waits a tick.
+                std::thread::park_timeout(TICK);
+                if flag.load(Ordering::Relaxed) {
+                    return;
+                }
+                let Some(shared) = weak.upgrade() else { return };
+                shared.engine.increment_epoch();
+                let mut st = shared.lock();
+                if st.kernel.next_deadline().is_some_and(|d| d <= monotonic_ns()) {
+                    st.kernel.tick();
+                    shared.publish(&mut st);
                 }
             })
             .ok();
@@ -201,6 +222,7 @@ impl Drop for Ticker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
+            t.thread().unpark();
             let _ = t.join();
         }
     }
@@ -285,5 +307,5 @@ fn forward_loop(fd: i32, tty: bool) {
 
 /// Every process that has not ended.
 pub fn live_pids(k: &Kernel) -> Vec<u32> {
-    k.snapshot().procs.procs.values().filter(|p| p.state == wasmos_kernel::process::ProcState::Running).map(|p| p.pid).collect()
+    k.snapshot().procs.procs.values().filter(|p| p.state == KState::Running).map(|p| p.pid).collect()
 }
