@@ -21,6 +21,10 @@ static void on_info(int sig, siginfo_t *si, void *uc) {
 	last_sig = sig;
 }
 static void jump_out(int sig) { siglongjmp(jb, sig); }
+__attribute__((noinline)) static void spin_forever(void) {
+	volatile unsigned long n = 0;
+	for (;;) n++;
+}
 static void on_restart(int sig) { (void)sig; hits++; write(wfd, "x", 1); }
 
 static void set(int sig, void (*h)(int), int flags) {
@@ -108,6 +112,16 @@ int main(void) {
 	volatile unsigned long spins = 0;
 	while (!hits) spins++;
 	printf("busy loop: hits=%d\n", hits);
+
+	/* siglongjmp out of a handler that interrupted a busy loop */
+	set(SIGALRM, jump_out, 0);
+	got = sigsetjmp(jb, 1);
+	if (got == 0) {
+		alarm(1);
+		spin_forever(); /* see docs/abi.md: not a loop in this function */
+	}
+	sigprocmask(SIG_BLOCK, 0, &cur);
+	printf("jumped out of busy loop: got=%d alrm-blocked=%d\n", got, sigismember(&cur, SIGALRM));
 
 	/* default action of SIGTERM ends us with status 128+15 */
 	kill(getpid(), SIGTERM);

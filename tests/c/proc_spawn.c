@@ -112,6 +112,17 @@ int main(int argc, char **argv) {
 	kill(pid, SIGKILL);
 	report("pause", pid);
 
+	/* a CPU-bound child stopped and continued, then killed */
+	pid = spawn(0, (char *[]){"proc_child", "spin", 0});
+	kill(pid, SIGSTOP);
+	waitpid(pid, &st, WUNTRACED);
+	printf("spin stopped: %d\n", WIFSTOPPED(st));
+	kill(pid, SIGCONT);
+	waitpid(pid, &st, WCONTINUED);
+	printf("spin continued: %d\n", WIFCONTINUED(st));
+	kill(pid, SIGKILL);
+	report("spin", pid);
+
 	/* posix_spawnp searches PATH */
 	setenv("PATH", "/nope:/t", 1);
 	r = posix_spawnp(&pid, "proc_child.wasm", 0, 0, (char *[]){"proc_child", "ppid", 0}, environ);

@@ -36,6 +36,7 @@ fn signal_handlers_in_one_process_match_native() {
     assert!(stdout(&w).contains("read: n=-1 errno=EINTR hits=1"));
     assert!(stdout(&w).contains("restart: n=1 c=x hits=1"));
     assert!(stdout(&w).contains("busy loop: hits=1"));
+    assert!(stdout(&w).contains("jumped out of busy loop: got=14 alrm-blocked=0"));
     assert_eq!(exit_code(&w), 143);
     assert_eq!(exit_code(&n), 143);
 }
@@ -50,7 +51,8 @@ fn posix_spawn_pipes_statuses_actions_kill_and_sigchld() {
     let out = stdout(&w);
     let expect = "pipe: hello through a pipe\necho: exited 0\nexit 7: exited 7\nto file: exited 0\nfile: in a file\n\
                   fds 3 4: oooo------\nfds: exited 0\nmissing: ENOENT\nnot executable: EACCES\nspin: killed by 15\n\
-                  killed within 500ms: 1\nsigchld hits: 1\nstopped: 1 sig 19\npause: killed by 9\nppid=1\nspawnp: exited 0\n";
+                  killed within 500ms: 1\nsigchld hits: 1\nstopped: 1 sig 19\npause: killed by 9\n\
+                  spin stopped: 1\nspin continued: 1\nspin: killed by 9\nppid=1\nspawnp: exited 0\n";
     assert_eq!(out, expect, "stderr: {}", String::from_utf8_lossy(&w.stderr));
     assert_eq!(exit_code(&w), 0);
     assert_eq!(String::from_utf8_lossy(&w.stderr), "");

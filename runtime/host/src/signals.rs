@@ -27,7 +27,11 @@
 //! one `sigsetjmp` saved (through `rt_sigprocmask`), plain `longjmp` keeps
 //! the handler's (the signal stays blocked). The kernel's record of the
 //! skipped frame is only consulted by `signal_return`, so it is harmless
-//! (a handler that returns normally pops its own, newer frame).
+//! (a handler that returns normally pops its own, newer frame). From the
+//! epoch callback the unwind works only if an `invoke_*` frame lies between
+//! the `setjmp` and the interrupted code, i.e. the busy loop is not in the
+//! `setjmp` function's own body (the Emscripten lowering only routes calls
+//! through `invoke_*`).
 //!
 //! **Interrupting running code.** Every store has an epoch deadline one
 //! tick ahead and [`on_epoch`] as its callback. A ticker thread bumps the
