@@ -111,6 +111,23 @@ impl CallGraph {
         g
     }
 
+    /// Makes every function and every signature count as reaching fork.
+    pub fn reach_everything(&mut self, module: &Module) {
+        self.reaching.extend(module.funcs.iter().map(|f| Node::Func(f.id())));
+        for func in module.funcs.iter() {
+            let FunctionKind::Local(local) = &func.kind else { continue };
+            for_each_instr(local, local.entry_block(), &mut |instr| {
+                if let Instr::CallIndirect(c) = instr {
+                    let sig = sig_of(module, c.ty);
+                    if !self.sigs.contains(&sig) {
+                        self.sigs.push(sig);
+                    }
+                }
+            });
+        }
+        self.reaching.extend((0..self.sigs.len()).map(Node::Sig));
+    }
+
     /// The local functions that must be instrumented, in module order.
     pub fn instrumented(&self, module: &Module) -> Vec<FunctionId> {
         module.funcs.iter_local().map(|(id, _)| id).filter(|id| self.reaching.contains(&Node::Func(*id))).collect()

@@ -82,15 +82,32 @@ pub fn imports_fork(wasm: &[u8]) -> Result<bool, RewriteError> {
 /// Rewrites `wasm` for fork. Modules that cannot reach fork, and modules
 /// already rewritten, come back unchanged.
 pub fn rewrite(wasm: &[u8]) -> Result<Output, RewriteError> {
+    rewrite_with(wasm, &Options::default())
+}
+
+/// Knobs of [`rewrite_with`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options {
+    /// Treat every function and every call as able to reach fork, whether
+    /// or not the module imports it. For testing the transformation on whole
+    /// programs: the result must behave exactly like the input.
+    pub instrument_all: bool,
+}
+
+/// [`rewrite`] with options.
+pub fn rewrite_with(wasm: &[u8], options: &Options) -> Result<Output, RewriteError> {
     let before = stats::code_size(wasm)?;
-    if !imports_fork(wasm)? || sections::already_rewritten(wasm)? {
+    if !(options.instrument_all || imports_fork(wasm)?) || sections::already_rewritten(wasm)? {
         return Ok(Output { wasm: wasm.to_vec(), stats: Stats::unchanged(before), instrumented: vec![] });
     }
     let stack = stacktypes::StackTypes::compute(wasm)?;
     let mut module =
         ModuleConfig::new().generate_producers_section(false).parse(wasm).map_err(|e| RewriteError::Invalid(format!("{e:#}")))?;
     let total = module.funcs.iter_local().count();
-    let graph = callgraph::CallGraph::analyze(&module);
+    let mut graph = callgraph::CallGraph::analyze(&module);
+    if options.instrument_all {
+        graph.reach_everything(&module);
+    }
     let targets = graph.instrumented(&module);
     let globals = sections::add_globals(&mut module)?;
     let func_sigs: HashMap<_, _> = module.funcs.iter().map(|f| (f.id(), callgraph::sig_of(&module, f.ty()))).collect();

@@ -17,6 +17,10 @@ struct Cli {
     /// Print what was instrumented and the code-size cost.
     #[arg(long)]
     stats: bool,
+    /// Instrument every function (testing aid: the output must behave
+    /// exactly like the input).
+    #[arg(long, hide = true)]
+    instrument_all: bool,
     /// Print the names of the instrumented functions.
     #[arg(long)]
     list: bool,
@@ -25,7 +29,8 @@ struct Cli {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let wasm = std::fs::read(&cli.input).with_context(|| format!("cannot read {}", cli.input.display()))?;
-    let out = wasmos_rewrite::rewrite(&wasm).with_context(|| format!("{}", cli.input.display()))?;
+    let out = wasmos_rewrite::rewrite_with(&wasm, &wasmos_rewrite::Options { instrument_all: cli.instrument_all })
+        .with_context(|| format!("{}", cli.input.display()))?;
     std::fs::write(&cli.output, &out.wasm).with_context(|| format!("cannot write {}", cli.output.display()))?;
     if cli.stats {
         println!("{}", out.stats);

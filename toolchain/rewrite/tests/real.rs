@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use wasmtime::{Caller, Engine, Instance, Linker, Module, Store};
+mod common;
+
+use common::kernel::{instantiate, Proc};
+use wasmtime::{Engine, Instance, Module, Store};
 
 fn wasmos_cc() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
@@ -15,14 +18,18 @@ fn wasmos_cc() -> Option<PathBuf> {
 
 /// Compiles `tests/c/<name>.c`; `None` when the toolchain is not there.
 fn compile(name: &str) -> Option<Vec<u8>> {
+    compile_path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(format!("{name}.c")))
+}
+
+fn compile_path(src: &Path) -> Option<Vec<u8>> {
+    let name = src.file_stem().unwrap().to_str().unwrap();
     let Some(cc) = wasmos_cc() else {
         eprintln!("skipping: wasmos-cc is not built (cargo build --bins -p wasmos-cc)");
         return None;
     };
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(format!("{name}.c"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(format!("{name}.wasm"));
-    let status = Command::new(&cc).arg("-O2").arg(&src).arg("-o").arg(&out).output().unwrap();
+    let status = Command::new(&cc).arg("-O2").arg(src).arg("-o").arg(&out).output().unwrap();
     assert!(status.status.success(), "wasmos-cc failed: {}", String::from_utf8_lossy(&status.stderr));
     Some(std::fs::read(out).unwrap())
 }
@@ -39,90 +46,6 @@ fn a_program_that_never_forks_is_unchanged() {
     assert_eq!(out.wasm, wasm);
     assert_eq!(out.stats.functions_instrumented, 0);
     assert!(!has_section(&wasm, wasmos_rewrite::sections::FORK_SECTION));
-}
-
-/// Just enough kernel for the forking program.
-struct Proc {
-    out: Vec<u8>,
-    /// What `wasmos.fork` does: start an unwind (the first process) or fail.
-    unwind_on_fork: bool,
-}
-
-const AT_PAGESZ: u32 = 6;
-const AT_RANDOM: u32 = 25;
-
-fn syscall(mut caller: Caller<'_, Proc>, nr: i32, a: [i32; 6]) -> wasmtime::Result<i32> {
-    let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
-    Ok(match nr {
-        4096 => {
-            // wasmos_startinfo: argc, argv, NULL, envp NULL, auxv, strings.
-            let (buf, len) = (a[0] as u32, a[1] as u32);
-            if len < 64 {
-                return Ok(64);
-            }
-            let words = [1, buf + 56, 0, 0, AT_PAGESZ, 4096, AT_RANDOM, buf + 40, 0, 0];
-            let mut image: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-            image.extend([7u8; 16]);
-            image.extend(b"forky\0");
-            mem.write(&mut caller, buf as usize, &image)?;
-            0
-        }
-        64 => {
-            let mut bytes = vec![0; a[2] as usize];
-            mem.read(&caller, a[1] as usize, &mut bytes)?;
-            caller.data_mut().out.extend(bytes);
-            a[2]
-        }
-        66 => {
-            let mut total = 0;
-            for k in 0..a[2] as usize {
-                let mut iov = [0u8; 8];
-                mem.read(&caller, a[1] as usize + 8 * k, &mut iov)?;
-                let base = u32::from_le_bytes(iov[..4].try_into().unwrap()) as usize;
-                let len = u32::from_le_bytes(iov[4..].try_into().unwrap()) as usize;
-                let mut bytes = vec![0; len];
-                mem.read(&caller, base, &mut bytes)?;
-                caller.data_mut().out.extend(bytes);
-                total += len as i32;
-            }
-            total
-        }
-        29 | 135 => 0, // ioctl, rt_sigprocmask
-        96 | 172 => 1, // set_tid_address, getpid
-        260 => -10,    // wait4: ECHILD
-        93 | 94 => return Err(wasmtime::Error::msg(format!("exit {}", a[0]))),
-        _ => -38, // ENOSYS
-    })
-}
-
-fn instantiate(engine: &Engine, module: &Module, unwind_on_fork: bool) -> (Store<Proc>, Instance) {
-    let mut linker: Linker<Proc> = Linker::new(engine);
-    linker
-        .func_wrap("wasmos", "syscall", |caller: Caller<'_, Proc>, nr: i32, a0: i32, a1: i32, a2: i32, a3: i32, a4: i32, a5: i32| {
-            syscall(caller, nr, [a0, a1, a2, a3, a4, a5])
-        })
-        .unwrap();
-    linker
-        .func_wrap("wasmos", "fork", |mut caller: Caller<'_, Proc>| -> wasmtime::Result<i32> {
-            if !caller.data().unwind_on_fork {
-                return Err(wasmtime::Error::msg("fork import called during a rewind"));
-            }
-            caller.data_mut().unwind_on_fork = false;
-            // The buffer goes right below the shadow stack (docs/abi.md).
-            let sp = caller.get_export("__stack_pointer").unwrap().into_global().unwrap().get(&mut caller).unwrap_i32();
-            let end = (sp - 16) & !7;
-            let buf = end - 16 * 1024;
-            let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
-            mem.write(&mut caller, buf as usize, &[(buf + 8).to_le_bytes(), end.to_le_bytes()].concat())?;
-            let start = caller.get_export("__wasmos_fork_start_unwind").unwrap().into_func().unwrap();
-            start.typed::<i32, ()>(&caller)?.call(&mut caller, buf)?;
-            caller.data_mut().out.extend(format!("[buf {buf}]").as_bytes());
-            Ok(0)
-        })
-        .unwrap();
-    let mut store = Store::new(engine, Proc { out: Vec::new(), unwind_on_fork });
-    let instance = linker.instantiate(&mut store, module).unwrap();
-    (store, instance)
 }
 
 fn state(store: &mut Store<Proc>, instance: &Instance) -> i32 {
@@ -171,4 +94,44 @@ fn a_real_program_forks_deep_in_a_recursion() {
         assert_eq!(String::from_utf8_lossy(&store.data().out), expect);
         assert_eq!(state(store, instance), 0);
     }
+}
+
+/// Runs `_start`; returns how it ended and what it wrote.
+fn run(engine: &Engine, wasm: &[u8]) -> (String, String) {
+    let module = Module::new(engine, wasm).unwrap();
+    let (mut store, instance) = instantiate(engine, &module, false);
+    let end = match instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap().call(&mut store, ()) {
+        Ok(()) => "returned".to_string(),
+        Err(e) => {
+            let msg = format!("{e:#}");
+            msg.find("exit ").map(|at| msg[at..].split_whitespace().take(2).collect::<Vec<_>>().join(" ")).unwrap_or_else(|| "trap".into())
+        }
+    };
+    (end, String::from_utf8_lossy(&store.data().out).into_owned())
+}
+
+#[test]
+fn real_programs_behave_the_same_with_every_function_instrumented() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/c");
+    let engine = Engine::default();
+    let mut ran = 0;
+    for name in ["stdio_printf", "sort_search", "strings_ctype", "exit_status", "env_args"] {
+        let src = dir.join(format!("{name}.c"));
+        if !src.exists() {
+            continue;
+        }
+        let Some(wasm) = compile_path(&src) else { return };
+        let module = Module::new(&engine, &wasm).unwrap();
+        if module.imports().any(|i| (i.module(), i.name()) != ("wasmos", "syscall")) {
+            continue; // needs invoke_* or longjmp, which this small kernel lacks
+        }
+        let all = wasmos_rewrite::rewrite_with(&wasm, &wasmos_rewrite::Options { instrument_all: true }).unwrap();
+        assert_eq!(all.stats.functions_instrumented, all.stats.functions_total, "{name}");
+        let before = run(&engine, &wasm);
+        let after = run(&engine, &all.wasm);
+        assert!(!before.1.is_empty(), "{name} printed nothing: {before:?}");
+        assert_eq!(before, after, "{name}");
+        ran += 1;
+    }
+    assert!(ran >= 3, "only {ran} programs ran");
 }

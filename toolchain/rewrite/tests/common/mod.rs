@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod kernel;
+
 use wasmtime::{Caller, Engine, Extern, Instance, Linker, Module, Store, Val};
 
 /// Where the tests put the fork buffer.
