@@ -67,6 +67,8 @@ const RED_ZONE: u32 = 128;
 const SIGINFO_SIZE: u32 = 128;
 const SIGSEGV: u32 = 11;
 const SIGKILL: u32 = 9;
+/// The pid of the program `wasmos run` starts (the kernel's first).
+const FIRST_PID: u32 = 1;
 /// Ticks a handler run from the epoch callback may take (forever).
 const HANDLER_DEADLINE: u64 = 1 << 48;
 
@@ -244,13 +246,15 @@ extern "C" fn on_host_signal(sig: libc::c_int) {
     unsafe { libc::write(fd, (&b as *const u8).cast(), 1) };
 }
 
-/// Forwards `SIGINT`, `SIGQUIT`, `SIGTERM`, `SIGHUP` (and `SIGTSTP` when
-/// stdin is a terminal) that the `wasmos` process receives to the guests
-/// of `shared`: with a terminal on stdin, `^C`/`^\\`/`^Z` go to the
-/// terminal's foreground process group ([`Kernel::tty_signal`]), as the
-/// line discipline would send them; otherwise, and for `SIGTERM`/`SIGHUP`,
-/// to every live process. Installed once per host process; later calls
-/// retarget it.
+/// Forwards `SIGINT`, `SIGQUIT`, `SIGTERM`, `SIGHUP` (and `SIGTSTP`,
+/// `SIGWINCH` when stdin is a terminal) that the `wasmos` process receives
+/// to the guests of `shared`: with a terminal on stdin, `^C`/`^\\`/`^Z` and
+/// resizes go to the terminal's foreground process group
+/// ([`Kernel::tty_signal`]), as the line discipline would send them;
+/// otherwise, and for `SIGTERM`/`SIGHUP`, to every live process. When `^Z`
+/// stopped the first process, `wasmos` stops itself (`SIGSTOP`) and, once
+/// continued, sends `SIGCONT` to the stopped guests. Installed once per
+/// host process; later calls retarget it.
 pub fn forward_host_signals(shared: &Arc<Shared>) {
     *SIG_TARGET.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::downgrade(shared));
     static INSTALLED: OnceLock<()> = OnceLock::new();
@@ -268,7 +272,7 @@ pub fn forward_host_signals(shared: &Arc<Shared>) {
         }
         let mut sigs = vec![libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP];
         if tty {
-            sigs.push(libc::SIGTSTP);
+            sigs.extend([libc::SIGTSTP, libc::SIGWINCH]);
         }
         for sig in sigs {
             // SAFETY: installs a handler that only calls write(2).
@@ -297,15 +301,29 @@ fn forward_loop(fd: i32, tty: bool) {
         let sig = i32::from(b);
         let target = SIG_TARGET.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(Weak::upgrade);
         let Some(shared) = target else { continue };
-        shared.with_kernel(|k| {
-            if tty && matches!(sig, libc::SIGINT | libc::SIGQUIT | libc::SIGTSTP) {
+        let first_stopped = shared.with_kernel(|k| {
+            if tty && matches!(sig, libc::SIGINT | libc::SIGQUIT | libc::SIGTSTP | libc::SIGWINCH) {
                 k.tty_signal(sig as u32);
             } else {
                 for pid in live_pids(k) {
                     let _ = k.send(pid, sig as u32);
                 }
             }
+            k.is_stopped(FIRST_PID)
         });
+        if sig == libc::SIGTSTP && first_stopped {
+            // `^Z` stopped the program we run: stop ourselves too, so the
+            // user's shell gets its terminal back, and continue the guests
+            // when it continues us (`fg`).
+            // SAFETY: raise only sends a signal to this process.
+            unsafe { libc::raise(libc::SIGSTOP) };
+            shared.with_kernel(|k| {
+                let stopped: Vec<u32> = live_pids(k).into_iter().filter(|&p| k.is_stopped(p)).collect();
+                for pid in stopped {
+                    let _ = k.send(pid, libc::SIGCONT as u32);
+                }
+            });
+        }
     }
 }
 
