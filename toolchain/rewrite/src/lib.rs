@@ -98,7 +98,7 @@ pub struct Options {
 pub fn rewrite_with(wasm: &[u8], options: &Options) -> Result<Output, RewriteError> {
     let before = stats::code_size(wasm)?;
     if !(options.instrument_all || imports_fork(wasm)?) || sections::already_rewritten(wasm)? {
-        return Ok(Output { wasm: wasm.to_vec(), stats: Stats::unchanged(before), instrumented: vec![] });
+        return Ok(Output { wasm: wasm.to_vec(), stats: Stats::unchanged(wasm)?, instrumented: vec![] });
     }
     let stack = stacktypes::StackTypes::compute(wasm)?;
     let mut module =

@@ -21,8 +21,15 @@ pub struct Stats {
 
 impl Stats {
     /// The stats of a module left alone.
-    pub fn unchanged(code: usize) -> Stats {
-        Stats { functions_total: 0, functions_instrumented: 0, call_sites: 0, code_before: code, code_after: code }
+    pub fn unchanged(wasm: &[u8]) -> Result<Stats, RewriteError> {
+        let code = code_size(wasm)?;
+        let mut functions_total = 0;
+        for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+            if let wasmparser::Payload::FunctionSection(r) = payload.map_err(|e| RewriteError::Invalid(e.to_string()))? {
+                functions_total = r.count() as usize;
+            }
+        }
+        Ok(Stats { functions_total, functions_instrumented: 0, call_sites: 0, code_before: code, code_after: code })
     }
 
     /// Code growth in percent.
