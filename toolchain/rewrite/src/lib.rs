@@ -101,8 +101,12 @@ pub fn rewrite_with(wasm: &[u8], options: &Options) -> Result<Output, RewriteErr
         return Ok(Output { wasm: wasm.to_vec(), stats: Stats::unchanged(wasm)?, instrumented: vec![] });
     }
     let stack = stacktypes::StackTypes::compute(wasm)?;
-    let mut module =
-        ModuleConfig::new().generate_producers_section(false).parse(wasm).map_err(|e| RewriteError::Invalid(format!("{e:#}")))?;
+    // DWARF is carried over with its code addresses remapped.
+    let mut module = ModuleConfig::new()
+        .generate_producers_section(false)
+        .generate_dwarf(true)
+        .parse(wasm)
+        .map_err(|e| RewriteError::Invalid(format!("{e:#}")))?;
     let total = module.funcs.iter_local().count();
     let mut graph = callgraph::CallGraph::analyze(&module);
     if options.instrument_all {
