@@ -75,7 +75,7 @@ pub fn instantiate(engine: &Engine, module: &Module, unwind_on_fork: bool) -> (S
             caller.data_mut().unwind_on_fork = false;
             // The buffer goes right below the shadow stack (docs/abi.md).
             let sp = caller.get_export("__stack_pointer").unwrap().into_global().unwrap().get(&mut caller).unwrap_i32();
-            let end = (sp - 16) & !7;
+            let end = (sp - 128) & !7;
             let buf = end - 16 * 1024;
             let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
             mem.write(&mut caller, buf as usize, &[(buf + 8).to_le_bytes(), end.to_le_bytes()].concat())?;
