@@ -48,6 +48,9 @@ pub struct ProcState {
     /// The program's name for messages (the path it was started or
     /// exec'd as).
     pub name: String,
+    /// The compiled program this instance runs (fork instantiates it
+    /// again for the child).
+    pub module: Module,
     /// The exported `memory`, cached after instantiation
     /// (`Caller::get_export` is too slow for every syscall).
     pub memory: Option<wasmtime::Memory>,
@@ -131,6 +134,7 @@ impl Process {
             pid,
             shared,
             name: program.name.clone(),
+            module: module.clone(),
             memory: None,
             sjlj: None,
             table: None,

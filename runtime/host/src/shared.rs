@@ -61,8 +61,12 @@ impl Shared {
     }
 
     /// Remembers the thread running `pid`, for [`Shared::take_threads`].
+    /// Threads that already ended are dropped (detached) on the way, so a
+    /// long-lived shell spawning many processes does not keep their stacks.
     pub fn add_thread(&self, pid: u32, handle: JoinHandle<ExitStatus>) {
-        self.threads.lock().unwrap_or_else(|e| e.into_inner()).push((pid, handle));
+        let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+        threads.retain(|(_, t)| !t.is_finished());
+        threads.push((pid, handle));
     }
 
     /// The threads recorded so far (each is then the caller's to join).
