@@ -40,7 +40,11 @@ fn one_line_error(o: &std::process::Output) -> String {
 #[test]
 fn hello_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run_wasmos(&[], &hello(dir.path()), &[], b"");
+    let wasm = hello(dir.path());
+    // Like cc, the linked program is executable (execve needs the x bit).
+    use std::os::unix::fs::PermissionsExt;
+    assert_ne!(std::fs::metadata(&wasm).unwrap().permissions().mode() & 0o111, 0);
+    let o = run_wasmos(&[], &wasm, &[], b"");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(o.stdout, b"hello\n");
 }

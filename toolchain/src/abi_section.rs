@@ -79,9 +79,7 @@ pub fn stamp(module: &[u8]) -> Option<Vec<u8>> {
 pub fn stamp_file(path: &Path) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let stamped = stamp(&bytes).ok_or_else(|| Error::NotWasm { path: path.to_path_buf() })?;
-    let tmp = path.with_extension(format!("abi-tmp{}", std::process::id()));
-    std::fs::write(&tmp, stamped).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    crate::replace::replace_file(path, &stamped, "abi")
 }
 
 #[cfg(test)]

@@ -234,7 +234,5 @@ fn rewrite_for_fork(path: &Path) -> Result<()> {
         return Ok(());
     }
     let out = wasmos_rewrite::rewrite(&bytes).map_err(rewrite_err)?;
-    let tmp = path.with_extension(format!("fork-tmp{}", std::process::id()));
-    std::fs::write(&tmp, out.wasm).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    crate::replace::replace_file(path, &out.wasm, "fork")
 }

@@ -16,6 +16,7 @@ pub mod abi_section;
 pub mod args;
 pub mod driver;
 mod error;
+mod replace;
 pub mod tools;
 
 pub use error::{Error, Result};

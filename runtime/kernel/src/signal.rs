@@ -312,6 +312,10 @@ impl Kernel {
     /// Fires expired timers: `SIGALRM` to each process whose
     /// `ITIMER_REAL` passed, rearming periodic ones.
     pub fn tick(&mut self) {
+        // Runs on every syscall: without an armed timer, skip the clock read.
+        if self.procs.procs.values().all(|p| p.itimer.is_none()) {
+            return;
+        }
         let now = self.host.monotonic_ns();
         let due: Vec<u32> = self.procs.procs.values().filter(|p| p.itimer.is_some_and(|t| t.deadline <= now)).map(|p| p.pid).collect();
         for pid in due {
