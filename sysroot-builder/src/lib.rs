@@ -279,3 +279,46 @@ mod tests {
         assert!(e.contains("/c/sysroot/k") && e.contains("cargo wasmos sysroot"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod abi_agreement {
+    use wasmos_kernel::abi::flags;
+
+    /// `#define NAME VALUE` values of one overlay header.
+    fn defines(rel: &str) -> Vec<(String, u64)> {
+        let (_, bytes) = super::OVERLAY_FILES.iter().find(|(p, _)| *p == rel).unwrap_or_else(|| panic!("{rel} not in the overlay"));
+        std::str::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next()? == "#define").then_some(())?;
+                let (name, val) = (w.next()?, w.next()?);
+                let v = match val.strip_prefix("0x") {
+                    Some(h) => u64::from_str_radix(h, 16).ok()?,
+                    None => val.parse().ok()?,
+                };
+                Some((name.to_string(), v))
+            })
+            .collect()
+    }
+
+    /// The hand-written `bits/signal.h` must agree with the kernel's ABI.
+    #[test]
+    fn signal_h_matches_the_abi_flags() {
+        let d = defines("arch/wasm32/bits/signal.h");
+        let get = |n: &str| d.iter().find(|(k, _)| k == n).unwrap_or_else(|| panic!("{n} not defined")).1;
+        for (name, v) in [
+            ("SA_NOCLDSTOP", flags::SA_NOCLDSTOP),
+            ("SA_NOCLDWAIT", flags::SA_NOCLDWAIT),
+            ("SA_SIGINFO", flags::SA_SIGINFO),
+            ("SA_RESTORER", flags::SA_RESTORER),
+            ("SA_ONSTACK", flags::SA_ONSTACK),
+            ("SA_RESTART", flags::SA_RESTART),
+            ("SA_NODEFER", flags::SA_NODEFER),
+            ("SA_RESETHAND", flags::SA_RESETHAND),
+        ] {
+            assert_eq!(get(name), v as u64, "{name}");
+        }
+    }
+}

@@ -25,8 +25,7 @@ pub const CLD_KILLED: i32 = 2;
 pub const CLD_STOPPED: i32 = 5;
 pub const CLD_CONTINUED: i32 = 6;
 /// `SA_NOCLDSTOP`, `SA_NOCLDWAIT`.
-pub const SA_NOCLDSTOP: u32 = 1;
-pub const SA_NOCLDWAIT: u32 = 2;
+pub use crate::abi::flags::{SA_NOCLDSTOP, SA_NOCLDWAIT};
 const SIGHUP: u32 = 1;
 /// The process orphans are given to, when it runs.
 pub const INIT_PID: u32 = 1;

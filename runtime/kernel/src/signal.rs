@@ -28,17 +28,7 @@ use crate::lifecycle::WaitEvent;
 use crate::process::{ChildEvent, Itimer, ProcState, SigInfo};
 use crate::{Errno, Kernel};
 
-pub const SIG_DFL: u32 = 0;
-pub const SIG_IGN: u32 = 1;
-pub const SA_SIGINFO: u32 = 4;
-pub const SA_RESTART: u32 = 0x1000_0000;
-pub const SA_NODEFER: u32 = 0x4000_0000;
-pub const SA_RESETHAND: u32 = 0x8000_0000;
-/// `si_code`: sent by `kill`, by `tkill`/`tgkill`, by the kernel.
-pub const SI_USER: i32 = 0;
-pub const SI_TKILL: i32 = -6;
-pub const SI_KERNEL: i32 = 0x80;
-pub const SIGALRM: u32 = 14;
+pub use crate::abi::flags::{SA_NODEFER, SA_RESETHAND, SA_RESTART, SA_SIGINFO, SIGALRM, SIG_DFL, SIG_IGN, SI_KERNEL, SI_TKILL, SI_USER};
 
 /// Signals that cannot be caught, blocked or ignored.
 pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));

@@ -145,6 +145,24 @@ pub const RLIM_INFINITY: u64 = u64::MAX;
 pub const GRND_NONBLOCK: u32 = 1;
 pub const GRND_RANDOM: u32 = 2;
 
+/// Signal dispositions and `sa_flags` (Linux generic values; the sysroot's
+/// `bits/signal.h` must agree).
+pub const SIG_DFL: u32 = 0;
+pub const SIG_IGN: u32 = 1;
+pub const SA_NOCLDSTOP: u32 = 1;
+pub const SA_NOCLDWAIT: u32 = 2;
+pub const SA_SIGINFO: u32 = 4;
+pub const SA_ONSTACK: u32 = 0x0800_0000;
+pub const SA_RESTART: u32 = 0x1000_0000;
+pub const SA_NODEFER: u32 = 0x4000_0000;
+pub const SA_RESETHAND: u32 = 0x8000_0000;
+pub const SA_RESTORER: u32 = 0x0400_0000;
+/// `si_code`: sent by `kill`, by `tkill`/`tgkill`, by the kernel.
+pub const SI_USER: i32 = 0;
+pub const SI_TKILL: i32 = -6;
+pub const SI_KERNEL: i32 = 0x80;
+pub const SS_DISABLE: u32 = 2;
+
 pub const SIG_BLOCK: u32 = 0;
 pub const SIG_UNBLOCK: u32 = 1;
 pub const SIG_SETMASK: u32 = 2;
@@ -190,6 +208,7 @@ pub const SIGSTOP: u32 = 19;
 pub const SIGABRT: u32 = 6;
 pub const SIGSEGV: u32 = 11;
 pub const SIGPIPE: u32 = 13;
+pub const SIGALRM: u32 = 14;
 pub const SIGCHLD: u32 = 17;
 pub const SIGCONT: u32 = 18;
 pub const SIGTSTP: u32 = 20;

@@ -12,8 +12,6 @@ use crate::signal::{bit, SIG_IGN, SI_TKILL, SI_USER, UNBLOCKABLE};
 pub use crate::signal::{default_action, DefaultAction};
 use crate::Kernel;
 
-const SS_DISABLE: u32 = 2;
-
 fn check_sig(sig: u32) -> Result<(), Errno> {
     if sig == 0 || sig >= NSIG {
         return Err(Errno::EINVAL);
