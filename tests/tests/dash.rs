@@ -1,7 +1,7 @@
 //! dash 0.5.12, built from its pinned Debian source with the wasmos
 //! toolchain (an autoconf cross build), runs scripts the way the host's
-//! dash does. Only builtins here: pipelines and subshells need fork, which
-//! arrives with the process model.
+//! dash does. Only builtins here; pipelines and subshells (fork) are in
+//! `tests/fork.rs`.
 
 use std::process::Command;
 

@@ -19,6 +19,7 @@ pub mod cache;
 pub mod cli;
 mod engine;
 pub mod error;
+mod fork;
 pub mod host_services;
 pub mod hostfs;
 pub mod load;

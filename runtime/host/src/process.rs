@@ -5,8 +5,8 @@
 //! the call is pending, then runs signal handlers ([`crate::signals`]);
 //! `execve` replaces the instance on the same thread ([`ExecNew`]) and
 //! `wasmos_spawn` starts a child on a new one ([`start_thread`]);
-//! `wasmos.fork`/`wasmos.vfork` return `-ENOSYS` until the fork rewriter is
-//! wired in; `wasmos.longjmp_unwind` and `env.invoke_*` implement
+//! `wasmos.fork`/`wasmos.vfork` unwind the instance and [`Process::run`]
+//! forks it ([`crate::fork`]); `wasmos.longjmp_unwind` and `env.invoke_*` implement
 //! setjmp/longjmp ([`crate::sjlj`]).
 
 use std::sync::Arc;
@@ -59,12 +59,19 @@ pub struct ProcState {
     /// handlers ([`crate::signals`]).
     pub table: Option<wasmtime::Table>,
     pub stack_pointer: Option<wasmtime::Global>,
+    /// The fork protocol's exports, if the module was rewritten.
+    pub fork: Option<crate::fork::ForkExports>,
+    /// A fork the import started and `_start` has not yet unwound to.
+    pub fork_pending: Option<crate::fork::Pending>,
+    /// Signal handlers the engine is running (fork cannot unwind them).
+    pub handler_depth: u32,
     limits: StoreLimits,
 }
 
 /// An instantiated process, ready to run.
 pub struct Process {
-    store: Store<ProcState>,
+    pub(crate) store: Store<ProcState>,
+    pub(crate) instance: Instance,
     start: TypedFunc<(), ()>,
     name: String,
 }
@@ -85,8 +92,8 @@ impl std::fmt::Debug for Program {
 pub fn linker(engine: &Engine, module: &Module) -> wasmtime::Result<Linker<ProcState>> {
     let mut l = Linker::new(engine);
     l.func_wrap(IMPORT_MODULE, SYSCALL_IMPORT, syscall)?;
-    l.func_wrap(IMPORT_MODULE, FORK_IMPORT, || -> i32 { Errno::ENOSYS.neg() as i32 })?;
-    l.func_wrap(IMPORT_MODULE, VFORK_IMPORT, || -> i32 { Errno::ENOSYS.neg() as i32 })?;
+    l.func_wrap(IMPORT_MODULE, FORK_IMPORT, crate::fork::fork_import)?;
+    l.func_wrap(IMPORT_MODULE, VFORK_IMPORT, crate::fork::vfork_import)?;
     sjlj::define(&mut l, module)?;
     Ok(l)
 }
@@ -108,7 +115,7 @@ pub fn check_exports(program: &Program) -> Result<(), LoadError> {
 
 /// Starts `program` as kernel process `pid` on a new thread, registered
 /// with `shared` (for [`crate::run`] to join). For processes one process
-/// starts for another (`wasmos_spawn`; fork will reuse it).
+/// starts for another (`wasmos_spawn`).
 pub fn start_thread(shared: &Arc<Shared>, program: &Program, pid: u32) -> Result<(), LoadError> {
     let process = Process::instantiate(shared.clone(), program, pid)?;
     let handle = process.spawn().map_err(|e| LoadError::Instantiate { path: program.name.clone(), message: e.to_string() })?;
@@ -139,6 +146,9 @@ impl Process {
             sjlj: None,
             table: None,
             stack_pointer: None,
+            fork: None,
+            fork_pending: None,
+            handler_depth: 0,
             limits: limits.build(),
         };
         let mut store = Store::new(engine, data);
@@ -152,6 +162,7 @@ impl Process {
         let stack_pointer = instance.get_global(&mut store, STACK_POINTER_EXPORT);
         store.data_mut().table = table;
         store.data_mut().stack_pointer = stack_pointer;
+        store.data_mut().fork = crate::fork::ForkExports::lookup(&mut store, &instance);
         if sjlj::uses_sjlj(module) {
             const WHY: &str = " (its setjmp/longjmp imports need it)";
             let table = table.ok_or_else(|| missing(TABLE_EXPORT, WHY))?;
@@ -160,7 +171,7 @@ impl Process {
         }
         let start =
             instance.get_typed_func::<(), ()>(&mut store, "_start").map_err(|_| missing("_start", " as a function of no arguments"))?;
-        Ok(Process { store, start, name: program.name.clone() })
+        Ok(Process { store, instance, start, name: program.name.clone() })
     }
 
     /// Runs the process on a new thread; the handle yields its exit status.
@@ -177,8 +188,10 @@ impl Process {
         let pid = self.store.data().pid;
         let shared = self.store.data().shared.clone();
         let status = loop {
-            let e = match self.start.call(&mut self.store, ()) {
-                Ok(()) => break ExitStatus::Code(0),
+            let e = match self.start.call(&mut self.store, ()).and_then(|()| crate::fork::finish(&mut self)) {
+                // Unwound by a fork and rewound: run `_start` again.
+                Ok(true) => continue,
+                Ok(false) => break ExitStatus::Code(0),
                 Err(e) => e,
             };
             if let Some(GuestExit(s)) = e.downcast_ref::<GuestExit>() {

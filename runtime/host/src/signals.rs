@@ -96,6 +96,9 @@ pub fn ended(k: &Kernel, pid: u32) -> Option<ExitStatus> {
 pub fn service(cx: &mut StoreContextMut<'_, ProcState>) -> wasmtime::Result<()> {
     let pid = cx.data().pid;
     let shared = cx.data().shared.clone();
+    // Mid-fork (unwinding or rewinding) guest code must not run: handlers
+    // wait, as they would while a native fork is in the kernel.
+    let forking = crate::fork::in_progress(cx);
     loop {
         let delivery = {
             let mut st = shared.lock();
@@ -108,6 +111,9 @@ pub fn service(cx: &mut StoreContextMut<'_, ProcState>) -> wasmtime::Result<()> 
                 }
                 let seen = st.seq;
                 st = shared.park(st, seen, None);
+            }
+            if forking {
+                return Ok(());
             }
             let d = st.kernel.next_signal(pid);
             let gone = ended(&st.kernel, pid);
@@ -146,7 +152,10 @@ fn run_handler(cx: &mut StoreContextMut<'_, ProcState>, d: &Delivery) -> wasmtim
         if with_info {
             return fault(cx, d, "needs __stack_pointer to receive its siginfo");
         }
-        return func.call(cx.as_context_mut(), &[Val::I32(d.sig as i32)], &mut []);
+        cx.data_mut().handler_depth += 1;
+        let r = func.call(cx.as_context_mut(), &[Val::I32(d.sig as i32)], &mut []);
+        cx.data_mut().handler_depth -= 1;
+        return r;
     };
     // Below the red zone a leaf function may be using without having moved
     // the stack pointer (the epoch callback can interrupt one).
@@ -165,7 +174,10 @@ fn run_handler(cx: &mut StoreContextMut<'_, ProcState>, d: &Delivery) -> wasmtim
         vec![Val::I32(d.sig as i32)]
     };
     sp.set(cx.as_context_mut(), Val::I32(new as i32))?;
-    func.call(cx.as_context_mut(), &args, &mut [])?;
+    cx.data_mut().handler_depth += 1;
+    let r = func.call(cx.as_context_mut(), &args, &mut []);
+    cx.data_mut().handler_depth -= 1;
+    r?;
     sp.set(cx.as_context_mut(), Val::I32(old as i32))?;
     Ok(())
 }

@@ -267,7 +267,7 @@ fn bad_options_are_reported() {
 }
 
 #[test]
-fn fork_is_not_yet_supported() {
+fn fork_needs_a_rewritten_binary() {
     let env = Env::new();
     let p = env.write_wat(
         "fork.wasm",
@@ -278,7 +278,7 @@ fn fork_is_not_yet_supported() {
         ),
     );
     let out = env.run(&["run", s(&p)]);
-    assert_eq!(out.status.code(), Some(38), "fork returns -ENOSYS: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(38), "fork without the rewriter's exports returns -ENOSYS: {}", stderr(&out));
 }
 
 /// setjmp/longjmp: `$body` runs under `invoke_vi`; `$thrower` moves the
