@@ -50,11 +50,26 @@ fn dash_pipelines_and_substitutions_match_the_host_dash() {
         "a=$(echo one; echo two); echo \"$a\"; (exit 3); echo \"sub $?\"; false | true; echo $?",
         "x=$( (echo nested; exit 5) ); echo \"$x $?\"; echo left | { read l; echo \"$l right\"; } | { read m; echo \"[$m]\"; }",
         "f() { echo in-f; return 7; }; v=$(f); echo \"$v $?\"; (sh_level=1; echo \"sub $sh_level\"); echo \"top ${sh_level:-unset}\"",
+        "for i in 1 2 3; do echo $i; done | while read x; do echo \"got $x\"; done",
+        "echo `echo back` `echo ticks`",
+        "true && echo a || echo b; false && echo c || echo d",
+        "f=/tmp/wasmos-dash-$$; echo out > $f; echo more >> $f; while read l; do echo \"<$l>\"; done < $f; { echo err >&2; } 2>&1; exec 3<$f; read first <&3; echo \"fd3 $first\"",
+        "while read l; do echo \"doc: $l\"; done <<EOF\nhere $((1 + 1))\nline two\nEOF",
+        "loop() { i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done; echo \"bg $i\"; return 4; }; loop & wait $!; echo \"waited $?\"",
+        "trap 'echo caught' INT; kill -INT $$; echo after",
+        "set -e; echo before; false; echo notreached",
+        "(exit 3); echo \"status $?\"; exit 3",
     ] {
         let native = run_with_input(Command::new("dash").arg("-c").arg(script).env_clear(), b"");
         let ours = run_wasmos(&[], &dash, &["-c", script], b"");
         assert_eq!(text(&ours.stdout), text(&native.stdout), "{script}\nstderr: {}", text(&ours.stderr));
         assert_eq!(exit_code(&ours), exit_code(&native), "{script}");
+    }
+    // The native runs wrote their scratch files into the host's /tmp.
+    for e in std::fs::read_dir("/tmp").unwrap().flatten() {
+        if e.file_name().to_string_lossy().starts_with("wasmos-dash-") {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
