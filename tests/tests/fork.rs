@@ -81,3 +81,12 @@ fn fork_under_a_timer_and_from_a_handler() {
     assert_eq!(text(&w.stdout), "forks under a timer: bad=0 ticked=1\nfork in a handler: ENOSYS\n", "stderr: {}", text(&w.stderr));
     assert_eq!(exit_code(&w), 0);
 }
+
+#[test]
+fn fork_bomb_is_contained_by_the_process_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = build(dir.path(), "fork_bomb");
+    let o = run_wasmos(&["--max-procs", "6"], &wasm, &[], b"");
+    assert_eq!(text(&o.stdout), "made>0 1 eagain>0 1 other 0 all-reaped 1\n", "stderr: {}", text(&o.stderr));
+    assert!(o.status.success());
+}

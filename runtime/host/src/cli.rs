@@ -52,9 +52,12 @@ pub struct RunArgs {
     /// Print each syscall the program makes to stderr
     #[arg(long)]
     pub strace: bool,
-    /// Limit the program's linear memory to BYTES
+    /// Limit each process's linear memory to BYTES
     #[arg(long, value_name = "BYTES")]
     pub max_memory: Option<u64>,
+    /// Allow at most N processes at once (zombies included); fork fails with EAGAIN past it [default: 512]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_procs: Option<u32>,
     /// Neither read nor write the compiled-module cache
     #[arg(long)]
     pub no_cache: bool,
@@ -78,6 +81,7 @@ impl RunArgs {
         opts.cwd = self.cwd.clone();
         opts.strace = self.strace;
         opts.max_memory = self.max_memory;
+        opts.max_procs = self.max_procs.map(|n| n as usize);
         opts.forward_signals = true;
         opts.interrupt = !self.no_interrupt;
         if self.no_cache {

@@ -68,6 +68,10 @@ pub struct RunOptions {
     pub strace: bool,
     /// Most linear memory in bytes (`None`: 4 GiB, the wasm32 limit).
     pub max_memory: Option<u64>,
+    /// Most processes alive at once, zombies included (`None`: the
+    /// kernel's default, 512); `fork`/`posix_spawn` past it fail with
+    /// `EAGAIN`.
+    pub max_procs: Option<usize>,
     pub cache: ModuleCache,
     /// Forward the host process's `SIGINT`/`SIGTERM`/... to the guests
     /// (the `wasmos` binary does; a library caller may not want handlers
@@ -91,6 +95,7 @@ impl RunOptions {
             cwd: "/".into(),
             strace: false,
             max_memory: None,
+            max_procs: None,
             cache: ModuleCache::from_env(),
             forward_signals: false,
             interrupt: true,
@@ -123,7 +128,13 @@ pub fn run_status(opts: &RunOptions) -> anyhow::Result<ExitStatus> {
     let program = Program { module, name };
 
     let pump = Arc::new(StdinPump::default());
-    let config = KernelConfig { max_memory: opts.max_memory.unwrap_or(0), signal_handlers: true, ..KernelConfig::default() };
+    let defaults = KernelConfig::default();
+    let config = KernelConfig {
+        max_memory: opts.max_memory.unwrap_or(0),
+        max_procs: opts.max_procs.unwrap_or(defaults.max_procs),
+        signal_handlers: true,
+        ..defaults
+    };
     let mut kernel = Kernel::new(Box::new(HostServices::new(pump.clone())), config);
     for d in &opts.dirs {
         let host = d.host.display().to_string();
