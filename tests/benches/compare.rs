@@ -97,6 +97,32 @@ fn main() {
     rows.push(Row { name: "CPU-bound (interruptible)", unit: "ms", native, wasmos: median(w), target: "<= 1.3x native" });
     rows.push(Row { name: "CPU-bound (--no-interrupt)", unit: "ms", native, wasmos: median(quiet), target: "<= 1.3x native" });
 
+    // The process model.
+    let (wasm, native) = build("bench_fork");
+    let n: Vec<f64> = (0..5).map(|_| run_native(&native, &["50"])[0]).collect();
+    let w: Vec<f64> = (0..5).map(|_| run_wasm(&wasm, &[], &["50"])[0]).collect();
+    rows.push(Row { name: "fork+exit+wait, 16 MiB heap", unit: "us", native: median(n), wasmos: median(w), target: "<= 2 ms" });
+
+    let (wasm, native) = build("bench_exec");
+    // The guest execs argv[0]: mount its directory at the same path.
+    let here = format!("{}:{}", dir.path().display(), dir.path().display());
+    let n: Vec<f64> = (0..5).map(|_| run_native(&native, &[])[0]).collect();
+    let w: Vec<f64> = (0..5).map(|_| run_wasm(&wasm, &["--dir", &here], &[])[0]).collect();
+    rows.push(Row { name: "exec of a cached binary", unit: "us", native: median(n), wasmos: median(w), target: "<= 5 ms" });
+
+    let (wasm, native) = build("bench_pipe");
+    let n: Vec<f64> = (0..3).map(|_| run_native(&native, &[])[0]).collect();
+    let w: Vec<f64> = (0..3).map(|_| run_wasm(&wasm, &[], &[])[0]).collect();
+    rows.push(Row { name: "pipe, 64 KiB writes (MB/s)", unit: "  ", native: median(n), wasmos: median(w), target: ">= 1000 MB/s" });
+
+    let dash = wasmos_tests::fixtures::dash();
+    let script = "i=0; while [ $i -lt 1000 ]; do x=$(echo x); i=$((i + 1)); done";
+    let n: Vec<f64> = (0..3).map(|_| time(&|| assert!(Command::new("dash").args(["-c", script]).status().unwrap().success()))).collect();
+    let w: Vec<f64> = (0..3)
+        .map(|_| time(&|| assert!(Command::new(tool("wasmos")).arg("run").arg(&dash).args(["-c", script]).status().unwrap().success())))
+        .collect();
+    rows.push(Row { name: "dash: 1000 x $(echo x)", unit: "ms", native: median(n), wasmos: median(w), target: "-" });
+
     println!("{:<32} {:>12} {:>12} {:>8}  target", "benchmark (median)", "native", "wasmos", "ratio");
     for r in rows {
         println!(
