@@ -180,6 +180,11 @@ impl Process {
     pub fn nofile(&self) -> u32 {
         self.rlimits[RLIMIT_NOFILE as usize].cur.min(1 << 20) as u32
     }
+    /// The command name: the last path component of `argv[0]` (what
+    /// `/proc/PID/status` and `PR_GET_NAME` report).
+    pub fn comm(&self) -> &[u8] {
+        self.argv.first().map_or(&[][..], |a| a.rsplit(|&c| c == b'/').next().unwrap_or(a))
+    }
 }
 
 /// Pids wrap after this (Linux's default `pid_max`).
@@ -236,7 +241,7 @@ impl ProcView for ProcSnapshot<'_> {
             environ.extend_from_slice(e);
             environ.push(0);
         }
-        let name = p.argv.first().map(|a| a.rsplit(|&c| c == b'/').next().unwrap_or(a).to_vec()).unwrap_or_default();
+        let name = p.comm().to_vec();
         Some(ProcInfo {
             pid,
             ppid: p.ppid,

@@ -303,11 +303,9 @@ pub fn prctl(k: &mut Kernel, c: &mut Call) -> SysResult {
         PR_SET_NAME => Ok(0),
         PR_GET_NAME => {
             let mut name = [0u8; 16];
-            if let Some(a) = k.proc(c.pid).argv.first() {
-                let base = a.rsplit(|&b| b == b'/').next().unwrap_or(a);
-                let n = base.len().min(15);
-                name[..n].copy_from_slice(&base[..n]);
-            }
+            let comm = k.proc(c.pid).comm();
+            let n = comm.len().min(15);
+            name[..n].copy_from_slice(&comm[..n]);
             c.write_bytes(c.u32(1), &name)?;
             Ok(0)
         }
